@@ -1,0 +1,499 @@
+/* engine.c - replica exchange, recombination, reservoir, belief and the k
+ * descent around the per-replica tabu search of replica.c. The host part is
+ * shared by every backend; only prism_replica_run_batch has a CUDA twin. */
+#include "engine/engine.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "color/color.h"
+#include "engine/replica.h"
+#include "util/check.h"
+#include "util/philox.h"
+#include "util/timer.h"
+
+typedef struct engine {
+  const prism_graph *g;
+  const prism_solve_opts *o;
+  prism_solve_result *res;
+  prism_params p; /* current parameters (a controller may change them) */
+  double t0;
+  uint32_t n, R, k, kmax, stop_k;
+  prism_replica *rep;
+  prism_batch_cfg cfg;
+  int32_t *omega;
+  double *reservoir;
+  uint32_t *metro;       /* R slots x PRISM_METRO_LEVELS */
+  uint32_t *rep_of_slot; /* ladder: which replica holds slot s */
+  uint32_t *scratch, *tmp_colors, *children;
+  uint32_t *elite1, *elite2;
+  int64_t elite1_energy, elite2_energy;
+  int have_elite1, have_elite2;
+  uint64_t batch, batches_at_k, recomb_rounds, swap_sweeps;
+  uint32_t best_conflicts_at_k, stagnation;
+  prism_changepoint cp;
+  int transition_active;
+  FILE *telemetry;
+  int status_count;
+  double last_status;
+  uint64_t total_moves;
+  /* threads */
+  int threads;
+  pthread_t *tids;
+  pthread_barrier_t start, done;
+  int quit;
+} engine;
+
+/* ---------------------------------------------------------------- threads */
+
+typedef struct worker_arg {
+  engine *e;
+  int index;
+} worker_arg;
+
+static void run_share(engine *e, int t) {
+  for (uint32_t r = (uint32_t)t; r < e->R; r += (uint32_t)e->threads)
+    prism_replica_run_batch(&e->rep[r], &e->cfg);
+}
+
+static void *worker(void *arg) {
+  worker_arg *w = arg;
+  engine *e = w->e;
+  for (;;) {
+    pthread_barrier_wait(&e->start);
+    if (e->quit) break;
+    run_share(e, w->index);
+    pthread_barrier_wait(&e->done);
+  }
+  free(w);
+  return NULL;
+}
+
+static void threads_start(engine *e) {
+  e->threads = e->o->threads < (int)e->R ? e->o->threads : (int)e->R;
+  if (e->threads <= 1) return;
+  if (pthread_barrier_init(&e->start, NULL, (unsigned)e->threads) ||
+      pthread_barrier_init(&e->done, NULL, (unsigned)e->threads))
+    prism_die("pthread_barrier_init failed");
+  e->tids = PRISM_CALLOC((size_t)e->threads, sizeof *e->tids);
+  for (int t = 1; t < e->threads; t++) {
+    worker_arg *w = PRISM_MALLOC(sizeof *w);
+    w->e = e;
+    w->index = t;
+    if (pthread_create(&e->tids[t], NULL, worker, w)) prism_die("pthread_create failed");
+  }
+}
+
+static void threads_run_batch(engine *e) {
+  if (e->threads <= 1) {
+    run_share(e, 0);
+    return;
+  }
+  pthread_barrier_wait(&e->start);
+  run_share(e, 0);
+  pthread_barrier_wait(&e->done);
+}
+
+static void threads_stop(engine *e) {
+  if (e->threads <= 1) return;
+  e->quit = 1;
+  pthread_barrier_wait(&e->start);
+  for (int t = 1; t < e->threads; t++) pthread_join(e->tids[t], NULL);
+  pthread_barrier_destroy(&e->start);
+  pthread_barrier_destroy(&e->done);
+  free(e->tids);
+}
+
+/* ------------------------------------------------------------ parameters */
+
+static double slot_temperature(const engine *e, uint32_t s) {
+  double lo = e->p.temp_min, hi = e->p.temp_max;
+  double t = e->R == 1 ? lo : lo * pow(hi / lo, (double)s / (double)(e->R - 1));
+  return t * e->p.global_temperature;
+}
+
+/* Integer Metropolis thresholds, so both backends accept the same moves. */
+static void build_metro(engine *e) {
+  for (uint32_t s = 0; s < e->R; s++) {
+    double T = slot_temperature(e, s);
+    uint32_t *thr = e->metro + (size_t)s * PRISM_METRO_LEVELS;
+    for (uint32_t d = 0; d < PRISM_METRO_LEVELS; d++) {
+      double pr = T > 0 ? exp(-(double)d / (PRISM_EUNIT * T)) : (d == 0);
+      double x = pr * 4294967296.0;
+      thr[d] = x >= 4294967295.0 ? UINT32_MAX : (uint32_t)x;
+    }
+  }
+  for (uint32_t s = 0; s < e->R; s++)
+    e->rep[e->rep_of_slot[s]].metro_thr = e->metro + (size_t)s * PRISM_METRO_LEVELS;
+}
+
+static void build_cfg(engine *e) {
+  prism_batch_cfg *c = &e->cfg;
+  c->n = e->n;
+  c->k = e->k;
+  c->offsets = e->g->offsets;
+  c->adj = e->g->adj;
+  c->omega = e->omega;
+  c->mu = (int64_t)llround(e->p.chemical_potential * PRISM_EUNIT);
+  c->beta = (int64_t)llround(e->p.belief_weight * PRISM_EUNIT);
+  double pt = e->p.tunneling_prob_base;
+  if (e->transition_active || e->stagnation >= (uint32_t)e->p.stagnation_batches)
+    pt *= e->p.tunneling_prob_boost;
+  if (pt > 1) pt = 1;
+  double x = pt * 4294967296.0;
+  c->tun_thr = x >= 4294967295.0 ? UINT32_MAX : (uint32_t)x;
+  c->max_chain = (uint32_t)e->p.tunneling_max_chain;
+  c->tabu_base = (uint32_t)e->p.tabu_base;
+  c->alpha_fp = (uint32_t)llround(e->p.tabu_alpha * 256.0);
+  c->moves = (uint32_t)e->p.batch_moves;
+  c->seed = e->o->seed;
+  build_metro(e);
+}
+
+/* ---------------------------------------------------------------- belief */
+
+typedef struct overlap {
+  uint32_t count, a, b;
+} overlap;
+
+static int by_count_desc(const void *x, const void *y) {
+  const overlap *p = x, *q = y;
+  if (p->count != q->count) return p->count < q->count ? 1 : -1;
+  if (p->a != q->a) return p->a < q->a ? -1 : 1;
+  return p->b < q->b ? -1 : (p->b > q->b);
+}
+
+/* belief[v] = the replica's label for the elite's class of v, matching
+ * classes greedily by overlap. */
+static void align_belief(engine *e, prism_replica *r, const uint32_t *elite) {
+  const uint32_t k = e->k, n = e->n;
+  if (!r->belief) r->belief = PRISM_CALLOC(n, sizeof *r->belief);
+  uint32_t *ov = PRISM_CALLOC((size_t)k * k, sizeof *ov);
+  for (uint32_t v = 0; v < n; v++) ov[(size_t)elite[v] * k + r->color[v]]++;
+  overlap *list = PRISM_MALLOC((size_t)k * k * sizeof *list);
+  size_t m = 0;
+  for (uint32_t a = 0; a < k; a++)
+    for (uint32_t b = 0; b < k; b++)
+      if (ov[(size_t)a * k + b]) list[m++] = (overlap){ov[(size_t)a * k + b], a, b};
+  qsort(list, m, sizeof *list, by_count_desc);
+  uint32_t *map = PRISM_MALLOC((size_t)k * sizeof *map);
+  uint8_t *used = PRISM_CALLOC(k, 1);
+  for (uint32_t a = 0; a < k; a++) map[a] = PRISM_NONE;
+  for (size_t i = 0; i < m; i++)
+    if (map[list[i].a] == PRISM_NONE && !used[list[i].b]) {
+      map[list[i].a] = list[i].b;
+      used[list[i].b] = 1;
+    }
+  for (uint32_t a = 0, b = 0; a < k; a++) /* unmatched classes take free labels */
+    if (map[a] == PRISM_NONE) {
+      while (used[b]) b++;
+      map[a] = b;
+      used[b] = 1;
+    }
+  for (uint32_t v = 0; v < n; v++) r->belief[v] = map[elite[v]];
+  free(ov);
+  free(list);
+  free(map);
+  free(used);
+}
+
+static void update_belief(engine *e) {
+  if (e->p.belief_weight <= 0) return;
+  const uint32_t *elite = NULL;
+  if (e->have_elite1) elite = e->elite1;
+  else {
+    uint32_t b = 0;
+    for (uint32_t i = 1; i < e->R; i++)
+      if (e->rep[i].best_color_energy < e->rep[b].best_color_energy) b = i;
+    elite = e->rep[b].best_color;
+  }
+  memcpy(e->tmp_colors, elite, (size_t)e->n * sizeof *elite);
+  for (uint32_t i = 0; i < e->R; i++) {
+    align_belief(e, &e->rep[i], e->tmp_colors);
+    prism_replica_rebuild(&e->rep[i], &e->cfg);
+  }
+}
+
+/* ------------------------------------------------------------ k changes */
+
+static void start_k(engine *e, uint32_t k) {
+  const uint32_t *best = e->res->colors;
+  uint32_t K = e->res->best_k;
+  e->k = k;
+  build_cfg(e);
+  for (uint32_t i = 0; i < e->R; i++) {
+    /* dissolve classes one at a time from the best coloring down to k */
+    memcpy(e->tmp_colors, best, (size_t)e->n * sizeof *best);
+    for (uint32_t kk = K; kk > k; kk--) {
+      prism_dissolve_class(e->g, e->tmp_colors, kk, e->children, e->o->seed, i,
+                           e->scratch);
+      memcpy(e->tmp_colors, e->children, (size_t)e->n * sizeof *best);
+    }
+    if (e->rep[i].belief) {
+      free(e->rep[i].belief);
+      e->rep[i].belief = NULL;
+    }
+    prism_replica_load(&e->rep[i], &e->cfg, e->tmp_colors, k);
+  }
+  e->have_elite1 = e->have_elite2 = 0;
+  e->batches_at_k = 0;
+  e->best_conflicts_at_k = UINT32_MAX;
+  e->stagnation = 0;
+  prism_changepoint_reset(&e->cp);
+}
+
+/* ------------------------------------------------------- population moves */
+
+static void replica_exchange(engine *e, prism_telemetry *t) {
+  uint32_t tried = 0, accepted = 0;
+  uint32_t parity = (uint32_t)(e->swap_sweeps++ & 1);
+  prism_rng rng;
+  prism_rng_init(&rng, e->o->seed, 0xFFFF0001u, 0, e->batch);
+  for (uint32_t s = parity; s + 1 < e->R; s += 2) {
+    uint32_t i = e->rep_of_slot[s], j = e->rep_of_slot[s + 1];
+    double Ti = slot_temperature(e, s), Tj = slot_temperature(e, s + 1);
+    double Ei = (double)e->rep[i].energy / PRISM_EUNIT;
+    double Ej = (double)e->rep[j].energy / PRISM_EUNIT;
+    double x = (Ti > 0 && Tj > 0) ? (1.0 / Ti - 1.0 / Tj) * (Ei - Ej) : (Ei > Ej ? 1 : -1);
+    uint32_t u = prism_rng_u32(&rng);
+    tried++;
+    if (x >= 0 || (double)u < exp(x) * 4294967296.0) {
+      e->rep_of_slot[s] = j;
+      e->rep_of_slot[s + 1] = i;
+      e->rep[j].slot = s;
+      e->rep[i].slot = s + 1;
+      e->rep[j].metro_thr = e->metro + (size_t)s * PRISM_METRO_LEVELS;
+      e->rep[i].metro_thr = e->metro + (size_t)(s + 1) * PRISM_METRO_LEVELS;
+      accepted++;
+    }
+  }
+  t->swaps_tried = tried;
+  t->swap_acceptance = tried ? (double)accepted / tried : 0;
+}
+
+static void recombine(engine *e, prism_telemetry *t) {
+  const uint32_t n = e->n, R = e->R;
+  /* elites: best of this cycle, and of the one before (HEAD's scheme) */
+  for (uint32_t i = 0; i < R; i++) {
+    prism_replica *r = &e->rep[i];
+    if (!e->have_elite1 || r->best_color_energy < e->elite1_energy) {
+      memcpy(e->elite1, r->best_color, (size_t)n * sizeof *e->elite1);
+      e->elite1_energy = r->best_color_energy;
+      e->have_elite1 = 1;
+    }
+  }
+  e->recomb_rounds++;
+  for (uint32_t i = 0; i < R; i++) {
+    uint32_t j = (i + 1) % R;
+    prism_gpx(n, e->k, e->rep[i].best_color, e->rep[j].best_color,
+              e->children + (size_t)i * n, e->o->seed, i, e->recomb_rounds, e->scratch);
+  }
+  int reinject = e->p.elite_cycle > 0 && e->recomb_rounds % (uint64_t)e->p.elite_cycle == 0;
+  for (uint32_t i = 0; i < R; i++)
+    prism_replica_load(&e->rep[i], &e->cfg, e->children + (size_t)i * n, e->k);
+  if (reinject) {
+    if (e->have_elite2) {
+      uint32_t worst = 0;
+      for (uint32_t i = 1; i < R; i++)
+        if (e->rep[i].energy > e->rep[worst].energy) worst = i;
+      prism_replica_load(&e->rep[worst], &e->cfg, e->elite2, e->k);
+    }
+    memcpy(e->elite2, e->elite1, (size_t)n * sizeof *e->elite2);
+    e->elite2_energy = e->elite1_energy;
+    e->have_elite2 = 1;
+    e->have_elite1 = 0;
+  }
+  t->recombinations = R;
+  update_belief(e);
+}
+
+/* ------------------------------------------------------------- reservoir */
+
+static int update_reservoir(engine *e, prism_telemetry *t) {
+  const uint32_t n = e->n;
+  double leak = e->p.reservoir_leak_rate, sum = 0, mx = 0;
+  for (uint32_t v = 0; v < n; v++) e->reservoir[v] *= 1.0 - leak;
+  for (uint32_t i = 0; i < e->R; i++) {
+    const prism_replica *r = &e->rep[i];
+    for (uint32_t j = 0; j < r->ncv; j++) e->reservoir[r->cv[j]] += 1.0 / e->R;
+  }
+  int changed = 0;
+  for (uint32_t v = 0; v < n; v++) {
+    double x = e->reservoir[v];
+    sum += x;
+    if (x > mx) mx = x;
+    int32_t w = PRISM_W0;
+    if (e->p.stress_weight > 0) {
+      double bonus = floor(PRISM_W0 * e->p.stress_weight * x);
+      w = bonus >= PRISM_WMAX - PRISM_W0 ? PRISM_WMAX : PRISM_W0 + (int32_t)bonus;
+    }
+    if (w != e->omega[v]) {
+      e->omega[v] = w;
+      changed = 1;
+    }
+  }
+  t->reservoir_activity = sum / n;
+  t->reservoir_max = mx;
+  return changed;
+}
+
+/* -------------------------------------------------------------- reporting */
+
+static void status_line(engine *e, const prism_telemetry *t, int force) {
+  if (!e->o->status_lines) return;
+  double now = prism_now();
+  if (!force && now - e->last_status < 1.0) return;
+  e->last_status = now;
+  if (e->status_count++ % 20 == 0)
+    fprintf(stderr, "c %9s %5s %5s %9s %9s %11s %8s %6s %8s\n", "seconds", "k", "best",
+            "conflicts", "mean", "moves/s", "tunnels", "swap%", "res");
+  double el = now - e->t0;
+  fprintf(stderr, "c %9.2f %5u %5u %9u %9.1f %11.3g %8llu %6.1f %8.3f\n", el, t->k,
+          t->best_k, t->best_conflicts, t->mean_conflicts,
+          el > 0 ? (double)e->total_moves / el : 0.0,
+          (unsigned long long)t->tunneling_events, 100.0 * t->swap_acceptance,
+          t->reservoir_activity);
+}
+
+static void collect(engine *e, prism_telemetry *t) {
+  uint32_t best = 0;
+  double sum = 0;
+  for (uint32_t i = 0; i < e->R; i++) {
+    prism_replica *r = &e->rep[i];
+    uint32_t c = prism_replica_conflicts(r, &e->cfg);
+    if (i == 0 || c < t->best_conflicts) {
+      t->best_conflicts = c;
+      best = i;
+    }
+    sum += c;
+    t->moves += r->moves;
+    t->metro_moves += r->metro_moves;
+    t->tunneling_events += r->tunnels;
+    t->tunneling_aborts += r->tunnel_aborts;
+  }
+  e->total_moves += t->moves;
+  t->best_replica = best;
+  t->mean_conflicts = sum / e->R;
+  prism_replica *b = &e->rep[best];
+  uint8_t *seen = (uint8_t *)e->scratch;
+  memset(seen, 0, e->k);
+  t->colors_used = 0;
+  for (uint32_t v = 0; v < e->n; v++)
+    if (!seen[b->color[v]]) {
+      seen[b->color[v]] = 1;
+      t->colors_used++;
+    }
+  prism_telemetry_betti(e->n, e->g->offsets, e->g->adj, b->color, b->cv, b->ncv,
+                        e->tmp_colors, t->betti);
+}
+
+/* -------------------------------------------------------------- the loop */
+
+static int out_of_time(const engine *e) {
+  if (prism_solve_interrupted()) return 1;
+  return e->o->time_limit > 0 && prism_now() - e->t0 >= e->o->time_limit;
+}
+
+void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
+                          uint32_t stop_k, double t0, prism_solve_result *res) {
+  engine E, *e = &E;
+  memset(e, 0, sizeof E);
+  e->g = g;
+  e->o = o;
+  e->res = res;
+  e->p = o->params;
+  e->t0 = t0;
+  e->n = g->n;
+  e->R = (uint32_t)e->p.replicas;
+  e->stop_k = stop_k;
+  e->kmax = res->best_k - 1;
+  const uint32_t n = e->n, R = e->R;
+  e->rep = PRISM_CALLOC(R, sizeof *e->rep);
+  for (uint32_t i = 0; i < R; i++) prism_replica_init(&e->rep[i], i, n, e->kmax);
+  e->omega = PRISM_MALLOC((size_t)n * sizeof *e->omega);
+  for (uint32_t v = 0; v < n; v++) e->omega[v] = PRISM_W0;
+  e->reservoir = PRISM_CALLOC(n, sizeof *e->reservoir);
+  e->metro = PRISM_MALLOC((size_t)R * PRISM_METRO_LEVELS * sizeof *e->metro);
+  e->rep_of_slot = PRISM_MALLOC((size_t)R * sizeof *e->rep_of_slot);
+  for (uint32_t s = 0; s < R; s++) {
+    e->rep_of_slot[s] = s;
+    e->rep[s].slot = s;
+  }
+  e->scratch = PRISM_MALLOC((2 * (size_t)n + 2 * (size_t)res->best_k + 8) * sizeof(uint32_t));
+  e->tmp_colors = PRISM_MALLOC((size_t)n * sizeof(uint32_t));
+  e->children = PRISM_MALLOC((size_t)R * n * sizeof(uint32_t));
+  e->elite1 = PRISM_MALLOC((size_t)n * sizeof(uint32_t));
+  e->elite2 = PRISM_MALLOC((size_t)n * sizeof(uint32_t));
+  if (o->telemetry_path) {
+    e->telemetry = fopen(o->telemetry_path, "w");
+    if (!e->telemetry) prism_die("cannot open telemetry file '%s'", o->telemetry_path);
+  }
+  threads_start(e);
+  start_k(e, res->best_k - 1);
+
+  while (!out_of_time(e)) {
+    prism_telemetry t;
+    memset(&t, 0, sizeof t);
+    double tb = prism_now();
+    build_cfg(e);
+    threads_run_batch(e);
+    t.batch_us = (prism_now() - tb) * 1e6;
+    t.batch = e->batch;
+    t.k = e->k;
+    collect(e, &t);
+
+    /* a solved replica: verify, report, descend */
+    int improved = 0;
+    for (uint32_t i = 0; i < R && !improved; i++)
+      if (e->rep[i].solved && prism_solve_offer(g, o, res, e->rep[i].color, t0))
+        improved = 1;
+    t.best_k = res->best_k;
+    t.elapsed_s = prism_now() - t0;
+
+    if (t.best_conflicts < e->best_conflicts_at_k) {
+      e->best_conflicts_at_k = t.best_conflicts;
+      e->stagnation = 0;
+    } else {
+      e->stagnation++;
+    }
+    t.stagnation = e->stagnation;
+    t.phase_transition = (uint32_t)prism_changepoint_push(&e->cp, t.best_conflicts);
+    e->transition_active = (int)t.phase_transition;
+
+    if (!improved) {
+      if (update_reservoir(e, &t))
+        for (uint32_t i = 0; i < R; i++) prism_replica_rebuild(&e->rep[i], &e->cfg);
+      e->batches_at_k++;
+      if (e->p.swap_interval > 0 && e->batches_at_k % (uint64_t)e->p.swap_interval == 0)
+        replica_exchange(e, &t);
+      if (R > 1 && e->p.recomb_interval > 0 &&
+          e->batches_at_k % (uint64_t)e->p.recomb_interval == 0)
+        recombine(e, &t);
+    }
+    if (e->telemetry) prism_telemetry_write_json(&t, e->telemetry);
+    status_line(e, &t, improved);
+    e->batch++;
+    if (improved) {
+      if (res->best_k <= stop_k) break;
+      start_k(e, res->best_k - 1);
+    }
+  }
+  res->moves += e->total_moves;
+  res->batches += e->batch;
+  threads_stop(e);
+  if (e->telemetry) fclose(e->telemetry);
+  for (uint32_t i = 0; i < R; i++) prism_replica_free(&e->rep[i]);
+  free(e->rep);
+  free(e->omega);
+  free(e->reservoir);
+  free(e->metro);
+  free(e->rep_of_slot);
+  free(e->scratch);
+  free(e->tmp_colors);
+  free(e->children);
+  free(e->elite1);
+  free(e->elite2);
+}

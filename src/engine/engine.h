@@ -1,0 +1,43 @@
+/* engine.h - the replica-exchange search engine (CPU reference). */
+#ifndef PRISM_ENGINE_ENGINE_H
+#define PRISM_ENGINE_ENGINE_H
+
+#include <stdint.h>
+
+#include "engine/solve.h"
+#include "engine/telemetry.h"
+#include "graph/graph.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Descend k from r->best_k - 1 down to stop_k (or the time limit), offering
+ * every zero-conflict coloring through prism_solve_offer. */
+void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
+                          uint32_t stop_k, double t0, prism_solve_result *r);
+
+/* Used by the engine: verify and keep an improving coloring (solve.c). */
+int prism_solve_offer(const prism_graph *g, const prism_solve_opts *o,
+                      prism_solve_result *r, const uint32_t *colors, double t0);
+int prism_solve_interrupted(void);
+
+/* GPX (Galinier & Hao 1999): child takes, in turn from p1 and p2, the
+ * largest class of the still-unassigned vertices; leftovers get a color drawn
+ * from rng words. Deterministic for (seed, stream). */
+void prism_gpx(uint32_t n, uint32_t k, const uint32_t *p1, const uint32_t *p2,
+               uint32_t *child, uint64_t seed, uint32_t stream, uint64_t counter,
+               uint32_t *scratch /* 2*n + 2*k */);
+
+/* Remove one color from a proper (or not) coloring with k+1 colors: the
+ * smallest class is dissolved, its vertices move to the color with fewest
+ * conflicts (ties by rng). Output colors are < k. */
+void prism_dissolve_class(const prism_graph *g, const uint32_t *in, uint32_t kplus1,
+                          uint32_t *out, uint64_t seed, uint32_t stream,
+                          uint32_t *scratch /* kplus1 */);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

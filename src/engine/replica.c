@@ -1,0 +1,287 @@
+/* replica.c - tabu search on one replica (see replica.h for the rules). */
+#include "engine/replica.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/check.h"
+#include "util/philox.h"
+
+void prism_replica_init(prism_replica *r, uint32_t id, uint32_t n, uint32_t kmax) {
+  memset(r, 0, sizeof *r);
+  r->id = id;
+  r->n = n;
+  size_t nk = (size_t)n * kmax;
+  r->color = PRISM_CALLOC(n, sizeof *r->color);
+  r->best_color = PRISM_CALLOC(n, sizeof *r->best_color);
+  r->G = PRISM_CALLOC(nk, sizeof *r->G);
+  r->tabu = PRISM_CALLOC(nk, sizeof *r->tabu);
+  r->cv = PRISM_CALLOC(n, sizeof *r->cv);
+  r->cvpos = PRISM_CALLOC(n, sizeof *r->cvpos);
+  r->queue = PRISM_CALLOC(n, sizeof *r->queue);
+  r->mark = PRISM_CALLOC(n, sizeof *r->mark);
+}
+
+void prism_replica_free(prism_replica *r) {
+  free(r->color);
+  free(r->best_color);
+  free(r->G);
+  free(r->tabu);
+  free(r->cv);
+  free(r->cvpos);
+  free(r->queue);
+  free(r->mark);
+  free(r->belief);
+  memset(r, 0, sizeof *r);
+}
+
+static inline void cv_add(prism_replica *r, uint32_t v) {
+  r->cvpos[v] = r->ncv;
+  r->cv[r->ncv++] = v;
+}
+
+static inline void cv_remove(prism_replica *r, uint32_t v) {
+  uint32_t p = r->cvpos[v], last = r->cv[--r->ncv];
+  r->cv[p] = last;
+  r->cvpos[last] = p;
+  r->cvpos[v] = PRISM_NONE;
+}
+
+/* Potential-energy terms of vertex v holding color col. */
+static inline int64_t potential(const prism_replica *r, const prism_batch_cfg *c,
+                                uint32_t v, uint32_t col) {
+  int64_t e = col == c->k - 1 ? c->mu : 0;
+  if (r->belief && c->beta && col != r->belief[v]) e += c->beta;
+  return e;
+}
+
+void prism_replica_rebuild(prism_replica *r, const prism_batch_cfg *c) {
+  const uint32_t n = r->n, k = r->k;
+  memset(r->G, 0, (size_t)n * k * sizeof *r->G);
+  for (uint32_t v = 0; v < n; v++) {
+    int32_t *row = r->G + (size_t)v * k;
+    for (uint64_t e = c->offsets[v]; e < c->offsets[v + 1]; e++) {
+      uint32_t u = c->adj[e];
+      row[r->color[u]] += c->omega[u];
+    }
+  }
+  int64_t energy2 = 0, pot = 0;
+  r->ncv = 0;
+  for (uint32_t v = 0; v < n; v++) {
+    int32_t g = r->G[(size_t)v * k + r->color[v]];
+    r->cvpos[v] = PRISM_NONE;
+    if (g > 0) cv_add(r, v);
+    energy2 += (int64_t)c->omega[v] * g;
+    pot += potential(r, c, v, r->color[v]);
+  }
+  r->energy = energy2 / 2 + pot;
+  r->solved = r->ncv == 0;
+}
+
+void prism_replica_load(prism_replica *r, const prism_batch_cfg *c,
+                        const uint32_t *colors, uint32_t k) {
+  r->k = k;
+  memcpy(r->color, colors, (size_t)r->n * sizeof *colors);
+  memset(r->tabu, 0, (size_t)r->n * k * sizeof *r->tabu);
+  prism_replica_rebuild(r, c);
+  memcpy(r->best_color, r->color, (size_t)r->n * sizeof *r->color);
+  r->best_color_energy = r->energy;
+  r->best_energy = r->energy;
+}
+
+uint32_t prism_replica_conflicts(const prism_replica *r, const prism_batch_cfg *c) {
+  uint64_t twice = 0;
+  for (uint32_t i = 0; i < r->ncv; i++) {
+    uint32_t v = r->cv[i], col = r->color[v];
+    for (uint64_t e = c->offsets[v]; e < c->offsets[v + 1]; e++)
+      twice += r->color[c->adj[e]] == col;
+  }
+  return (uint32_t)(twice / 2);
+}
+
+/* Recolor v from its color to nc, updating G and the conflict list. */
+static inline void recolor(prism_replica *r, const prism_batch_cfg *c, uint32_t v,
+                           uint32_t nc) {
+  const uint32_t k = r->k, a = r->color[v];
+  const int32_t w = c->omega[v];
+  r->color[v] = nc;
+  for (uint64_t e = c->offsets[v]; e < c->offsets[v + 1]; e++) {
+    uint32_t u = c->adj[e];
+    int32_t *row = r->G + (size_t)u * k;
+    row[a] -= w;
+    row[nc] += w;
+    uint32_t cu = r->color[u];
+    if (cu == a && row[a] == 0) cv_remove(r, u);
+    else if (cu == nc && row[nc] == w) cv_add(r, u);
+  }
+  int in_now = r->G[(size_t)v * k + nc] > 0, in_before = r->cvpos[v] != PRISM_NONE;
+  if (in_now && !in_before) cv_add(r, v);
+  else if (!in_now && in_before) cv_remove(r, v);
+}
+
+/* Kempe-chain interchange of colors {color v, b} on the chain through v.
+ * Returns 0 (and changes nothing) when the chain exceeds max_chain. */
+static int kempe(prism_replica *r, const prism_batch_cfg *c, uint32_t v, uint32_t b) {
+  const uint32_t a = r->color[v];
+  if (++r->stamp == 0) {
+    memset(r->mark, 0, (size_t)r->n * sizeof *r->mark);
+    r->stamp = 1;
+  }
+  uint32_t head = 0, tail = 0;
+  r->mark[v] = r->stamp;
+  r->queue[tail++] = v;
+  while (head < tail) {
+    uint32_t x = r->queue[head++];
+    for (uint64_t e = c->offsets[x]; e < c->offsets[x + 1]; e++) {
+      uint32_t y = c->adj[e], cy = r->color[y];
+      if ((cy == a || cy == b) && r->mark[y] != r->stamp) {
+        if (tail == c->max_chain) return 0;
+        r->mark[y] = r->stamp;
+        r->queue[tail++] = y;
+      }
+    }
+  }
+  /* Conflicting pairs stay conflicting pairs: only the potentials move. */
+  for (uint32_t i = 0; i < tail; i++) {
+    uint32_t x = r->queue[i], old = r->color[x], nc = old == a ? b : a;
+    r->energy += potential(r, c, x, nc) - potential(r, c, x, old);
+    recolor(r, c, x, nc);
+  }
+  return 1;
+}
+
+/* Best allowed move among the conflicting vertices; PLAIN = no potentials. */
+static inline void scan(const prism_replica *r, const prism_batch_cfg *c, int plain,
+                        uint32_t salt, uint32_t salt2, int64_t *best_d,
+                        uint32_t *bv, uint32_t *bc, uint32_t *rv) {
+  const uint32_t k = r->k, top = k - 1;
+  const uint64_t it = r->iter;
+  const int64_t slack = r->best_energy - r->energy; /* aspiration: d < slack */
+  int64_t bd = INT64_MAX;
+  uint32_t bkey = UINT32_MAX, bestv = PRISM_NONE, bestc = 0;
+  uint32_t rkey = UINT32_MAX, randv = PRISM_NONE;
+  for (uint32_t i = 0; i < r->ncv; i++) {
+    const uint32_t v = r->cv[i], a = r->color[v];
+    const int32_t *row = r->G + (size_t)v * k;
+    const uint64_t *tab = r->tabu + (size_t)v * k;
+    const int64_t w = c->omega[v];
+    uint32_t hv = prism_mix32(v ^ salt2);
+    if (hv < rkey) {
+      rkey = hv;
+      randv = v;
+    }
+    int64_t base = -w * row[a];
+    uint32_t b = PRISM_NONE;
+    if (!plain) {
+      base -= potential(r, c, v, a);
+      if (r->belief && c->beta) {
+        b = r->belief[v];
+        base += c->beta;
+      }
+    }
+    for (uint32_t col = 0; col < k; col++) {
+      if (col == a) continue;
+      int64_t d = w * row[col] + base;
+      if (!plain) {
+        if (col == top) d += c->mu;
+        if (col == b) d -= c->beta;
+      }
+      if (d > bd) continue;
+      if (tab[col] > it && d >= slack) continue;
+      uint32_t key = prism_mix32((v * k + col) ^ salt);
+      if (d < bd || key < bkey) {
+        bd = d;
+        bkey = key;
+        bestv = v;
+        bestc = col;
+      }
+    }
+  }
+  *best_d = bd;
+  *bv = bestv;
+  *bc = bestc;
+  *rv = randv;
+}
+
+static inline int64_t move_delta(const prism_replica *r, const prism_batch_cfg *c,
+                                 uint32_t v, uint32_t col) {
+  const int32_t *row = r->G + (size_t)v * r->k;
+  uint32_t a = r->color[v];
+  return (int64_t)c->omega[v] * (row[col] - row[a]) + potential(r, c, v, col) -
+         potential(r, c, v, a);
+}
+
+static inline void note_energy(prism_replica *r) {
+  if (r->energy < r->best_energy) r->best_energy = r->energy;
+  if (r->energy < r->best_color_energy) {
+    r->best_color_energy = r->energy;
+    memcpy(r->best_color, r->color, (size_t)r->n * sizeof *r->color);
+  }
+}
+
+void prism_replica_run_batch(prism_replica *r, const prism_batch_cfg *c) {
+  const uint32_t k = r->k;
+  const int plain = c->mu == 0 && (c->beta == 0 || !r->belief);
+  r->moves = r->metro_moves = r->tunnels = r->tunnel_aborts = 0;
+  if (r->ncv == 0) {
+    r->solved = 1;
+    return;
+  }
+  for (uint32_t step = 0; step < c->moves; step++) {
+    prism_u32x4 ctr = {{r->id, 0, (uint32_t)r->iter, (uint32_t)(r->iter >> 32)}};
+    prism_u32x4 A = prism_philox4x32(ctr, (uint32_t)c->seed, (uint32_t)(c->seed >> 32));
+    ctr.v[1] = 1;
+    prism_u32x4 B = prism_philox4x32(ctr, (uint32_t)c->seed, (uint32_t)(c->seed >> 32));
+    int64_t bd;
+    uint32_t bv, bc, rv;
+    uint32_t ncv_before = r->ncv;
+    if (plain) scan(r, c, 1, A.v[0], A.v[1], &bd, &bv, &bc, &rv);
+    else scan(r, c, 0, A.v[0], A.v[1], &bd, &bv, &bc, &rv);
+    uint32_t rc = (uint32_t)(((uint64_t)A.v[2] * (k - 1)) >> 32);
+    if (rc >= r->color[rv]) rc++;
+
+    if (c->tun_thr && B.v[0] < c->tun_thr) {
+      if (kempe(r, c, rv, rc)) {
+        r->tunnels++;
+        r->iter++;
+        note_energy(r);
+        continue;
+      }
+      r->tunnel_aborts++;
+    }
+
+    uint32_t mv = bv, mc = bc;
+    int64_t md = bd;
+    int64_t dr = move_delta(r, c, rv, rc);
+    int r_allowed = !(r->tabu[(size_t)rv * k + rc] > r->iter &&
+                      dr >= r->best_energy - r->energy);
+    if (r_allowed && (rv != bv || rc != bc)) {
+      int accept = dr <= bd;
+      if (!accept) {
+        int64_t diff = dr - bd;
+        accept = diff < PRISM_METRO_LEVELS && A.v[3] < r->metro_thr[diff];
+      }
+      if (accept) {
+        mv = rv;
+        mc = rc;
+        md = dr;
+        r->metro_moves++;
+      }
+    }
+    if (mv != PRISM_NONE) {
+      uint32_t a = r->color[mv];
+      uint64_t tenure = (c->tabu_base ? (((uint64_t)B.v[1] * c->tabu_base) >> 32) : 0) +
+                        (((uint64_t)c->alpha_fp * ncv_before) >> 8);
+      r->tabu[(size_t)mv * k + a] = r->iter + 1 + tenure;
+      recolor(r, c, mv, mc);
+      r->energy += md;
+      r->moves++;
+      note_energy(r);
+    }
+    r->iter++;
+    if (r->ncv == 0) {
+      r->solved = 1;
+      break;
+    }
+  }
+}

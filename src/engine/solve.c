@@ -1,0 +1,102 @@
+/* solve.c - bounds, DSATUR start, then the engine; the verifier gates every
+ * coloring before the caller sees it. */
+#include "engine/solve.h"
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "color/color.h"
+#include "engine/engine.h"
+#include "util/check.h"
+#include "util/timer.h"
+
+static volatile sig_atomic_t interrupted;
+
+void prism_solve_interrupt(void) { interrupted = 1; }
+int prism_solve_interrupted(void) { return interrupted != 0; }
+
+void prism_solve_opts_defaults(prism_solve_opts *o) {
+  memset(o, 0, sizeof *o);
+  prism_params_defaults(&o->params);
+  o->seed = 1;
+  o->threads = 1;
+  o->engine = 1;
+  o->backend = PRISM_BACKEND_AUTO;
+  o->controller = "none";
+}
+
+static void info(const prism_solve_opts *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void info(const prism_solve_opts *o, const char *fmt, ...) {
+  if (!o->on_info) return;
+  char line[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(line, sizeof line, fmt, ap);
+  va_end(ap);
+  o->on_info(o->ctx, line);
+}
+
+/* The gate: verify, keep, report. Returns 1 when accepted as a new best. */
+int prism_solve_offer(const prism_graph *g, const prism_solve_opts *o,
+                      prism_solve_result *r, const uint32_t *colors, double t0) {
+  char msg[256];
+  uint32_t k = prism_colors_used(g, colors);
+  if (r->best_k && k >= r->best_k) return 0;
+  if (prism_verify(g, colors, 0, msg, sizeof msg))
+    prism_die("internal error: engine produced an improper coloring: %s", msg);
+  memcpy(r->colors, colors, (size_t)g->n * sizeof *colors);
+  r->best_k = k;
+  if (o->on_improve) o->on_improve(o->ctx, k, r->colors, prism_now() - t0);
+  return 1;
+}
+
+int prism_solve(const prism_graph *g, const prism_solve_opts *o,
+                prism_solve_result *r, char *err, unsigned err_len) {
+  double t0 = prism_now();
+  memset(r, 0, sizeof *r);
+  if (prism_params_validate(&o->params, err, err_len)) return -1;
+  if (o->threads < 1 || o->threads > 1024) {
+    snprintf(err, err_len, "--threads must be in [1, 1024]");
+    return -1;
+  }
+  r->colors = PRISM_CALLOC(g->n ? g->n : 1, sizeof *r->colors);
+  if (g->n == 0) {
+    r->status = PRISM_STATUS_OPTIMUM;
+    r->seconds = prism_now() - t0;
+    if (o->on_bound) o->on_bound(o->ctx, 0);
+    return 0;
+  }
+
+  uint32_t lb = prism_clique_lower_bound(g, o->seed, (uint64_t)o->params.clique_effort, NULL);
+  r->lower_bound = lb;
+  if (o->on_bound) o->on_bound(o->ctx, lb);
+  info(o, "clique lower bound %u (%.3f s)", lb, prism_now() - t0);
+  if (o->target_k && o->target_k < lb) {
+    r->status = PRISM_STATUS_UNSAT;
+    r->seconds = prism_now() - t0;
+    return 0;
+  }
+
+  uint32_t *colors = PRISM_MALLOC((size_t)g->n * sizeof *colors);
+  double td = prism_now();
+  r->dsatur_k = prism_dsatur(g, colors);
+  info(o, "DSATUR %u colors (%.3f s)", r->dsatur_k, prism_now() - td);
+  prism_solve_offer(g, o, r, colors, t0);
+  free(colors);
+
+  uint32_t stop_k = o->target_k > lb ? o->target_k : lb;
+  if (o->engine && r->best_k > stop_k && !interrupted)
+    prism_engine_descend(g, o, stop_k, t0, r);
+
+  if (o->target_k)
+    r->status = r->best_k <= o->target_k ? PRISM_STATUS_SAT : PRISM_STATUS_UNKNOWN;
+  else
+    r->status = PRISM_STATUS_SAT;
+  if (r->best_k == lb) r->status = PRISM_STATUS_OPTIMUM;
+  r->seconds = prism_now() - t0;
+  return 0;
+}
