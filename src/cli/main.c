@@ -259,8 +259,7 @@ static int cmd_color(int argc, char **argv) {
       fprintf(stderr, "prism: error: --backend cuda: %s\n", why);
       return EXIT_BAD;
     }
-    if (o.backend == PRISM_BACKEND_AUTO)
-      cinfo("backend cpu (%s)", have ? "the CUDA engine is not wired in this build yet" : why);
+    if (have) cinfo("CUDA device: %s", why);
   }
   prism_graph *g = load_graph(argv[optind], fmt);
   if (!g) return EXIT_BAD;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "color/color.h"
+#include "cuda/cuda_backend.h"
 #include "engine/replica.h"
 #include "util/check.h"
 #include "util/philox.h"
@@ -40,6 +41,7 @@ typedef struct engine {
   int status_count;
   double last_status;
   uint64_t total_moves;
+  prism_cuda_engine *cuda; /* non-NULL: batches run on the GPU */
   /* threads */
   int threads;
   pthread_t *tids;
@@ -431,7 +433,22 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
     e->telemetry = fopen(o->telemetry_path, "w");
     if (!e->telemetry) prism_die("cannot open telemetry file '%s'", o->telemetry_path);
   }
-  threads_start(e);
+  if (o->backend != PRISM_BACKEND_CPU) {
+    char why[256];
+    if (prism_cuda_available(why, sizeof why)) {
+      e->cuda = prism_cuda_engine_create(g, R, e->kmax, why, sizeof why);
+      if (!e->cuda && o->backend == PRISM_BACKEND_CUDA)
+        prism_die("--backend cuda: %s", why);
+    } else if (o->backend == PRISM_BACKEND_CUDA) {
+      prism_die("--backend cuda: %s", why);
+    }
+    if (o->on_info) {
+      char line[512];
+      snprintf(line, sizeof line, "engine backend %s (%s)", e->cuda ? "cuda" : "cpu", why);
+      o->on_info(o->ctx, line);
+    }
+  }
+  if (!e->cuda) threads_start(e);
   start_k(e, res->best_k - 1);
 
   while (!out_of_time(e)) {
@@ -439,7 +456,8 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
     memset(&t, 0, sizeof t);
     double tb = prism_now();
     build_cfg(e);
-    threads_run_batch(e);
+    if (e->cuda) prism_cuda_engine_run_batch(e->cuda, e->rep, e->R, &e->cfg);
+    else threads_run_batch(e);
     t.batch_us = (prism_now() - tb) * 1e6;
     t.batch = e->batch;
     t.k = e->k;
@@ -483,7 +501,8 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
   }
   res->moves += e->total_moves;
   res->batches += e->batch;
-  threads_stop(e);
+  if (e->cuda) prism_cuda_engine_destroy(e->cuda);
+  else threads_stop(e);
   if (e->telemetry) fclose(e->telemetry);
   for (uint32_t i = 0; i < R; i++) prism_replica_free(&e->rep[i]);
   free(e->rep);

@@ -76,6 +76,7 @@ void prism_replica_rebuild(prism_replica *r, const prism_batch_cfg *c) {
   }
   r->energy = energy2 / 2 + pot;
   r->solved = r->ncv == 0;
+  if (r->dirty < 1) r->dirty = 1;
 }
 
 void prism_replica_load(prism_replica *r, const prism_batch_cfg *c,
@@ -87,6 +88,7 @@ void prism_replica_load(prism_replica *r, const prism_batch_cfg *c,
   memcpy(r->best_color, r->color, (size_t)r->n * sizeof *r->color);
   r->best_color_energy = r->energy;
   r->best_energy = r->energy;
+  r->dirty = 2;
 }
 
 uint32_t prism_replica_conflicts(const prism_replica *r, const prism_batch_cfg *c) {

@@ -75,6 +75,10 @@ typedef struct prism_replica {
   const uint32_t *metro_thr; /* PRISM_METRO_LEVELS thresholds for its slot */
   uint32_t slot;            /* ladder slot (temperature index) */
   int solved;               /* zero conflicts reached */
+  int dirty;                /* host changed it since the last batch: 1 = colors,
+                               weights or belief (G must be rebuilt, tabu kept),
+                               2 = loaded anew (tabu cleared too). A device
+                               backend uploads and clears it. */
   /* scratch for Kempe chains */
   uint32_t *queue, *mark;
   uint32_t stamp;
