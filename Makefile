@@ -64,7 +64,7 @@ summary:
 
 $(BUILD)/libprism.a: $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	ar rcs $@ $^
+	rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/prism: $(BUILD)/src/cli/main.o $(BUILD)/libprism.a
 	$(CC) $(CFLAGS) $(LDOPT) -o $@ $^ $(LDLIBS)
