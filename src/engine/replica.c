@@ -152,6 +152,11 @@ static int kempe(prism_replica *r, const prism_batch_cfg *c, uint32_t v, uint32_
   return 1;
 }
 
+static inline int64_t floordiv(int64_t a, int64_t b) {
+  int64_t q = a / b;
+  return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
 /* Best allowed move among the conflicting vertices; PLAIN = no potentials. */
 static inline void scan(const prism_replica *r, const prism_batch_cfg *c, int plain,
                         uint32_t salt, uint32_t salt2, int64_t *best_d,
@@ -174,15 +179,19 @@ static inline void scan(const prism_replica *r, const prism_batch_cfg *c, int pl
     }
     int64_t base = -w * row[a];
     uint32_t b = PRISM_NONE;
+    int64_t slackadj = 0; /* most a potential can lower d */
     if (!plain) {
       base -= potential(r, c, v, a);
       if (r->belief && c->beta) {
         b = r->belief[v];
         base += c->beta;
+        slackadj = c->beta;
       }
     }
+    /* d = w * row[col] + base (+ potentials) <= bd  needs  row[col] <= lim */
+    int64_t lim = bd == INT64_MAX ? INT32_MAX : floordiv(bd - base + slackadj, w);
     for (uint32_t col = 0; col < k; col++) {
-      if (col == a) continue;
+      if (row[col] > lim || col == a) continue;
       int64_t d = w * row[col] + base;
       if (!plain) {
         if (col == top) d += c->mu;
@@ -192,6 +201,7 @@ static inline void scan(const prism_replica *r, const prism_batch_cfg *c, int pl
       if (tab[col] > it && d >= slack) continue;
       uint32_t key = prism_mix32((v * k + col) ^ salt);
       if (d < bd || key < bkey) {
+        if (d < bd) lim = floordiv(d - base + slackadj, w);
         bd = d;
         bkey = key;
         bestv = v;
