@@ -233,7 +233,7 @@ for i in "${!SPECS[@]}"; do
             /^b [0-9]+/ { lb = $2 }
             /^o [0-9]+$/ { if (best == "" || $2 + 0 < best + 0) best = $2; if (tk == "" && $2 + 0 <= k) pend = $2 }
             /^c [0-9]+ colors after [0-9.]+ s/ { if (pend != "" && $2 == pend && tk == "") tk = $5; pend = "" }
-            /^c [0-9]+ moves in [0-9]+ batches, [0-9.]+ s/ { mv = $2; es = $6 }
+            /^c [0-9]+ moves in [0-9]+ batches, [0-9.]+ s/ { mv = $2; es = $7 }
             /^c engine backend / { be = $4 }
             END {
                 if (rc == "") rc = "?"
@@ -247,7 +247,7 @@ for i in "${!SPECS[@]}"; do
                 printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.3f\t%s", rc, res, tk, src, best, lb, mv, es, mps, w1 - w0, be
             }' "$log")
         printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$LABEL" "$inst" "$k" "$seed" "$tl" "$THREADS" "$PSTR" "$row" "$log" >> "$TSV"
-        IFS=$'\t' read -r rc res tk src best lb mv es mps wall be <<<"$row"
+        IFS='|' read -r rc res tk src best lb mv es mps wall be <<<"${row//$'\t'/|}"
         case $res in
             ok) msg="ok ${tk} s" ;;
             timeout) msg="not reached (best ${best:-?}) by ${tl} s" ;;

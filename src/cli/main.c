@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cli.h"
 #include "color/color.h"
 #include "config/params.h"
 #include "cuda/cuda_backend.h"
@@ -30,6 +31,7 @@ static void usage_main(FILE *f) {
           "commands:\n"
           "  color GRAPH     find a coloring with as few colors as possible\n"
           "  info GRAPH      size, density, degrees, clique bound, DSATUR colors\n"
+          "  train GRAPH...  train the FluxNet controller over a curriculum of graphs\n"
           "  verify GRAPH COLORING\n"
           "                  check a coloring (DIMACS 'l V C' lines or 'v' lines)\n"
           "  params          list the engine parameters (--param NAME=VALUE)\n\n"
@@ -54,6 +56,8 @@ static void usage_color(FILE *f) {
           "      --backend B        auto | cpu | cuda (default auto)\n"
           "      --telemetry FILE   per-batch telemetry as JSON Lines\n"
           "      --status           scrolling status lines on stderr\n"
+          "      --controller C     none | fluxnet | random: adjust the parameters each batch\n"
+          "      --qtable FILE      FluxNet Q-table: loaded at start, saved at exit\n"
           "      --dump-params      print the parameters as JSON ('c params ...')\n"
           "  -q, --quiet            only the o, b and s lines\n"
           "  -h, --help\n\n"
@@ -154,6 +158,7 @@ static int cmd_color(int argc, char **argv) {
       {"backend", required_argument, 0, 'B'}, {"telemetry", required_argument, 0, 'T'},
       {"status", no_argument, 0, 'S'},        {"dump-params", no_argument, 0, 'J'},
       {"quiet", no_argument, 0, 'q'},         {"help", no_argument, 0, 'h'},
+      {"controller", required_argument, 0, 'R'}, {"qtable", required_argument, 0, 'Q'},
       {0, 0, 0, 0}};
   prism_solve_opts o;
   prism_solve_opts_defaults(&o);
@@ -232,6 +237,15 @@ static int cmd_color(int argc, char **argv) {
       case 'S': o.status_lines = 1; break;
       case 'J': dump = 1; break;
       case 'q': quiet = 1; break;
+      case 'R':
+        if (strcmp(optarg, "none") && strcmp(optarg, "fluxnet") && strcmp(optarg, "random")) {
+          fprintf(stderr, "prism: error: unknown controller '%s' (none, fluxnet, random)\n",
+                  optarg);
+          return EXIT_BAD;
+        }
+        o.controller = optarg;
+        break;
+      case 'Q': o.qtable_path = optarg; break;
       case 'h': usage_color(stdout); return EXIT_OK;
       default: usage_color(stderr); return EXIT_BAD;
     }
@@ -493,6 +507,7 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "color")) return cmd_color(argc - 1, argv + 1);
   if (!strcmp(cmd, "info")) return cmd_info(argc - 1, argv + 1);
   if (!strcmp(cmd, "verify")) return cmd_verify(argc - 1, argv + 1);
+  if (!strcmp(cmd, "train")) return prism_cli_train(argc - 1, argv + 1);
   if (!strcmp(cmd, "params")) {
     puts("engine parameters (set with --param NAME=VALUE or --config FILE):");
     prism_params_usage(stdout);

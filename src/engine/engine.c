@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "color/color.h"
+#include "control/controller.h"
 #include "cuda/cuda_backend.h"
 #include "engine/replica.h"
 #include "util/check.h"
@@ -42,6 +43,7 @@ typedef struct engine {
   double last_status;
   uint64_t total_moves;
   prism_cuda_engine *cuda; /* non-NULL: batches run on the GPU */
+  prism_controller *ctl;   /* non-NULL: learned control each batch */
   /* threads */
   int threads;
   pthread_t *tids;
@@ -448,6 +450,12 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
       o->on_info(o->ctx, line);
     }
   }
+  if (o->controller && strcmp(o->controller, "none")) {
+    char err[256];
+    prism_control_ctx cc = {n, g->m, res->dsatur_k, res->lower_bound, o->seed};
+    e->ctl = prism_controller_create(o->controller, &e->p, &cc, o->qtable_path, err, sizeof err);
+    if (!e->ctl) prism_die("controller: %s", err);
+  }
   if (!e->cuda) threads_start(e);
   start_k(e, res->best_k - 1);
 
@@ -492,6 +500,7 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
         recombine(e, &t);
     }
     if (e->telemetry) prism_telemetry_write_json(&t, e->telemetry);
+    if (e->ctl) prism_controller_step(e->ctl, &t, &e->p);
     status_line(e, &t, improved);
     e->batch++;
     if (improved) {
@@ -501,6 +510,11 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
   }
   res->moves += e->total_moves;
   res->batches += e->batch;
+  if (e->ctl) {
+    char err[256];
+    if (prism_controller_finish(e->ctl, err, sizeof err)) prism_die("controller: %s", err);
+    prism_controller_free(e->ctl);
+  }
   if (e->cuda) prism_cuda_engine_destroy(e->cuda);
   else threads_stop(e);
   if (e->telemetry) fclose(e->telemetry);

@@ -1,0 +1,8 @@
+/* cli.h - subcommands of the prism command that live in their own files. */
+#ifndef PRISM_CLI_CLI_H
+#define PRISM_CLI_CLI_H
+
+/* prism train GRAPH... --qtable FILE --episodes N --time-limit S */
+int prism_cli_train(int argc, char **argv);
+
+#endif
