@@ -27,9 +27,10 @@ options:
   --param NAME=VAL   engine parameter, passed as -p NAME=VAL (repeatable)
   --backend B        pass --backend B (default: solver's own default)
   --label L          label stored in the raw rows (default "default")
-  --tsv FILE         raw per-run TSV (default bench/out/run_<label>_<stamp>.tsv)
+  --tsv FILE         raw per-run TSV (default bench/out/run_<label>_<stamp>_<pid>.tsv)
   --md FILE          also write the markdown table to FILE
   --summarize        treat the arguments as raw TSV files; run nothing
+  --format md|tsv    summary table format (default md; tsv is for scripts)
   -h, --help
 
 environment: PRISM (solver binary, default build/prism),
@@ -78,11 +79,18 @@ summarize() {
     END {
         nl = 0; for (l in labs) nl++
         if (nl > 1 || multi) { lc = "| label "; ls = "|---" } else { lc = ""; ls = "" }
-        print lc "| instance | k | ok/seeds | median s | min s | max s | moves/s |"
-        print ls "|---|---:|---:|---:|---:|---:|---:|"
+        if (fmt == "tsv") print "label\tinstance\tk\tok\truns\terrors\tinfeasible\tmedian_s\tmin_s\tmax_s\tmoves_per_s"
+        else {
+            print lc "| instance | k | ok/seeds | median s | min s | max s | moves/s |"
+            print ls "|---|---:|---:|---:|---:|---:|---:|"
+        }
         for (g = 1; g <= ng; g++) {
             key = order[g]
             pre = (lc != "") ? "| " lab[key] " " : ""
+            if (!(key in runs) && fmt == "tsv") {
+                printf "%s\t%s\t%s\t0\t0\t0\t0\tmissing\t-\t-\t-\n", lab[key], inst[key], kk[key]
+                continue
+            }
             if (!(key in runs)) {
                 printf "%s| %s | %s | missing | - | - | - | - |\n", pre, inst[key], kk[key]
                 continue
@@ -111,14 +119,17 @@ summarize() {
             note = ""
             if (nerr[key] - ninf[key] > 0) note = note " (" (nerr[key] - ninf[key]) " err)"
             if (ninf[key] > 0) note = note " (" ninf[key] " infeasible)"
-            printf "%s| %s | %s | %d/%d%s | %s | %s | %s | %s |\n", pre, inst[key], kk[key], s, n, note, med, mn, mx, mr
+            if (fmt == "tsv")
+                printf "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s\t%s\n", lab[key], inst[key], kk[key], s, n, nerr[key] - ninf[key], ninf[key], med, mn, mx, mr
+            else
+                printf "%s| %s | %s | %d/%d%s | %s | %s | %s | %s |\n", pre, inst[key], kk[key], s, n, note, med, mn, mx, mr
         }
-    }' multi="${SUMMARY_LABEL_COLUMN:-}" "$@"
+    }' multi="${SUMMARY_LABEL_COLUMN:-}" fmt="$FORMAT" "$@"
 }
 
 # ------------------------------------------------------------------- args ---
 SEEDS=5; SEED_START=1; TL=60; THREADS=2; LABEL=default; BACKEND=""
-TSV=""; MD=""; MODE=run
+TSV=""; MD=""; MODE=run; FORMAT=md
 PARAMS=()
 SPECS=()
 while [ $# -gt 0 ]; do
@@ -134,6 +145,7 @@ while [ $# -gt 0 ]; do
         --tsv) [ $# -ge 2 ] || die "--tsv needs a file"; TSV=$2; shift 2 ;;
         --md) [ $# -ge 2 ] || die "--md needs a file"; MD=$2; shift 2 ;;
         --summarize) MODE=summarize; shift ;;
+        --format) [ $# -ge 2 ] || die "--format needs md or tsv"; FORMAT=$2; shift 2 ;;
         -h|--help) usage; exit 0 ;;
         --) shift; SPECS+=("$@"); break ;;
         -*) die "unknown option '$1' (see --help)" ;;
@@ -141,6 +153,7 @@ while [ $# -gt 0 ]; do
     esac
 done
 [ ${#SPECS[@]} -gt 0 ] || { usage >&2; exit 1; }
+[ "$FORMAT" = md ] || [ "$FORMAT" = tsv ] || die "--format: md or tsv"
 
 if [ "$MODE" = summarize ]; then
     for f in "${SPECS[@]}"; do [ -r "$f" ] || die "cannot read '$f'"; done
@@ -192,7 +205,7 @@ done
 
 mkdir -p "$OUTDIR" || die "cannot create $OUTDIR"
 STAMP=$(date +%Y%m%d-%H%M%S)
-[ -n "$TSV" ] || TSV=$OUTDIR/run_${LABEL}_${STAMP}.tsv
+[ -n "$TSV" ] || TSV=$OUTDIR/run_${LABEL}_${STAMP}_$$.tsv
 LOGDIR=${TSV%.tsv}.logs
 mkdir -p "$LOGDIR" "$(dirname "$TSV")" || die "cannot create $LOGDIR"
 HEADER="label	instance	k	seed	time_limit	threads	params	exit	result	t_k	t_src	best	lb	moves	engine_s	moves_per_s	wall_s	backend	log"
@@ -242,12 +255,12 @@ for i in "${!SPECS[@]}"; do
                 src = (tk != "") ? "solver" : ""
                 if (res == "ok" && tk == "") { tk = sprintf("%.3f", w1 - w0); src = "wall" }
                 if (res != "ok") { tk = ""; src = "" }
-                mps = (mv != "" && es + 0 > 0) ? sprintf("%.0f", mv / es) : "-"
+                mps = (mv + 0 > 0 && es + 0 > 0) ? sprintf("%.0f", mv / es) : "-"
                 if (be == "") be = "-"
                 printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.3f\t%s", rc, res, tk, src, best, lb, mv, es, mps, w1 - w0, be
             }' "$log")
         printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$LABEL" "$inst" "$k" "$seed" "$tl" "$THREADS" "$PSTR" "$row" "$log" >> "$TSV"
-        IFS='|' read -r rc res tk src best lb mv es mps wall be <<<"${row//$'\t'/|}"
+        IFS='|' read -r rc res tk _ best lb _ _ mps _ _ <<<"${row//$'\t'/|}"
         case $res in
             ok) msg="ok ${tk} s" ;;
             timeout) msg="not reached (best ${best:-?}) by ${tl} s" ;;
