@@ -10,7 +10,7 @@ set -u
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PRISM=${PRISM:-$ROOT/build/prism}
-PRISM_INSTANCES=${PRISM_INSTANCES:-/work/shared/instances}
+PRISM_INSTANCES=${PRISM_INSTANCES:-$ROOT/../shared/instances}
 OUTDIR=${BENCH_OUT:-$ROOT/bench/out}
 export PRISM PRISM_INSTANCES BENCH_OUT=$OUTDIR
 

@@ -1,9 +1,271 @@
-/* train.c - prism train (FluxNet curriculum training; issue 6, in progress). */
+/* train.c - prism train: FluxNet Q-learning over a curriculum of graphs.
+ *
+ *   prism train GRAPH... --qtable FILE [--episodes N] [--time-limit S] ...
+ *
+ * The table is loaded once (a missing FILE starts empty), kept in memory as
+ * one learner shared by every solve (prism_controller_share: the engine's
+ * "fluxnet" controller is a handle on it, reset_episode between graphs keeps
+ * the table), and saved atomically after every episode and at the end. An
+ * episode is one pass over the graphs in the order given (the curriculum:
+ * give them easy to hard); each graph is solved (minimising, no target) for
+ * the time limit with seed + episode - 1. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli/cli.h"
+#include "config/params.h"
+#include "control/controller.h"
+#include "engine/solve.h"
+#include "graph/read.h"
+#include "util/timer.h"
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig) {
+  (void)sig;
+  stop_requested = 1;
+  prism_solve_interrupt();
+}
+
+static void usage_train(FILE *f) {
+  fprintf(f,
+          "usage: prism train GRAPH... --qtable FILE [options]\n\n"
+          "Train the FluxNet controller: each episode solves every GRAPH in order\n"
+          "(minimising, for the time limit) with one Q-table kept across graphs;\n"
+          "FILE is loaded at the start (missing: an empty table) and saved\n"
+          "atomically after every episode.\n\n"
+          "  -Q, --qtable FILE      the Q-table (required)\n"
+          "  -e, --episodes N       passes over the graphs (default 1)\n"
+          "  -t, --time-limit S     seconds per graph and episode (default 20)\n"
+          "  -s, --seed N           seed of episode 1; episode E uses seed + E - 1\n"
+          "                         (default 1)\n"
+          "  -j, --threads N        worker threads (default 1)\n"
+          "  -p, --param NAME=VAL   set a parameter (repeatable; 'prism params')\n"
+          "      --config FILE      NAME=VALUE parameter lines\n"
+          "      --format FMT       graph format (default: by extension)\n"
+          "      --backend B        auto | cpu | cuda (default auto)\n"
+          "  -q, --quiet            only the per-episode lines\n"
+          "  -h, --help\n\n"
+          "Per solve: 'c episode E graph G best_k K time S reward R epsilon X steps N'.\n");
+}
+
+static const char *base_name(const char *path) {
+  const char *s = strrchr(path, '/');
+  return s ? s + 1 : path;
+}
+
+static void print_config(const char *graph, const prism_controller_stats *st) {
+  const prism_params *b = &st->best;
+  printf("c best config %s (k %u at %.2f s): chemical_potential=%g tunneling_prob_base=%g "
+         "global_temperature=%g reservoir_leak_rate=%g stress_weight=%g "
+         "tunneling_prob_boost=%g\n",
+         graph, st->best_k, st->best_time, b->chemical_potential, b->tunneling_prob_base,
+         b->global_temperature, b->reservoir_leak_rate, b->stress_weight,
+         b->tunneling_prob_boost);
+}
 
 int prism_cli_train(int argc, char **argv) {
-  fprintf(stderr, "prism: error: 'prism train' is not available yet\n");
-  return 1;
+  static const struct option opts[] = {
+      {"qtable", required_argument, 0, 'Q'},   {"episodes", required_argument, 0, 'e'},
+      {"time-limit", required_argument, 0, 't'}, {"seed", required_argument, 0, 's'},
+      {"threads", required_argument, 0, 'j'},  {"param", required_argument, 0, 'p'},
+      {"config", required_argument, 0, 'C'},   {"format", required_argument, 0, 'F'},
+      {"backend", required_argument, 0, 'B'},  {"quiet", no_argument, 0, 'q'},
+      {"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
+  prism_solve_opts o;
+  prism_solve_opts_defaults(&o);
+  o.time_limit = 20.0;
+  const char *qtable = NULL;
+  unsigned long episodes = 1;
+  prism_format fmt = PRISM_FORMAT_AUTO;
+  int quiet = 0, c;
+  char err[512], *end;
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "Q:e:t:s:j:p:qh", opts, NULL)) != -1) {
+    switch (c) {
+      case 'Q': qtable = optarg; break;
+      case 'e':
+        errno = 0;
+        episodes = strtoul(optarg, &end, 10);
+        if (errno || *end || !*optarg || *optarg == '-' || episodes == 0 || episodes > 1000000) {
+          fprintf(stderr, "prism: error: --episodes needs an integer in [1, 1000000], got '%s'\n",
+                  optarg);
+          return 1;
+        }
+        break;
+      case 't':
+        errno = 0;
+        o.time_limit = strtod(optarg, &end);
+        if (errno || *end || !*optarg || !(o.time_limit > 0) || isinf(o.time_limit)) {
+          fprintf(stderr, "prism: error: --time-limit needs seconds > 0, got '%s'\n", optarg);
+          return 1;
+        }
+        break;
+      case 's': {
+        errno = 0;
+        unsigned long long v = strtoull(optarg, &end, 10);
+        if (errno || *end || !*optarg || *optarg == '-') {
+          fprintf(stderr, "prism: error: --seed needs an unsigned integer, got '%s'\n", optarg);
+          return 1;
+        }
+        o.seed = v;
+        break;
+      }
+      case 'j': {
+        errno = 0;
+        long v = strtol(optarg, &end, 10);
+        if (errno || *end || !*optarg || v < 1 || v > 1024) {
+          fprintf(stderr, "prism: error: --threads needs an integer in [1, 1024], got '%s'\n",
+                  optarg);
+          return 1;
+        }
+        o.threads = (int)v;
+        break;
+      }
+      case 'p':
+        if (prism_params_parse_assignment(&o.params, optarg, err, sizeof err)) {
+          fprintf(stderr, "prism: error: %s\n", err);
+          return 1;
+        }
+        break;
+      case 'C':
+        if (prism_params_load_file(&o.params, optarg, err, sizeof err)) {
+          fprintf(stderr, "prism: error: %s\n", err);
+          return 1;
+        }
+        break;
+      case 'F': {
+        int f = prism_format_parse(optarg);
+        if (f < 0) {
+          fprintf(stderr, "prism: error: unknown format '%s'\n", optarg);
+          return 1;
+        }
+        fmt = (prism_format)f;
+        break;
+      }
+      case 'B':
+        if (!strcmp(optarg, "auto")) o.backend = PRISM_BACKEND_AUTO;
+        else if (!strcmp(optarg, "cpu")) o.backend = PRISM_BACKEND_CPU;
+        else if (!strcmp(optarg, "cuda")) o.backend = PRISM_BACKEND_CUDA;
+        else {
+          fprintf(stderr, "prism: error: unknown backend '%s' (auto, cpu, cuda)\n", optarg);
+          return 1;
+        }
+        break;
+      case 'q': quiet = 1; break;
+      case 'h': usage_train(stdout); return 0;
+      default: usage_train(stderr); return 1;
+    }
+  }
+  if (!qtable) {
+    fprintf(stderr, "prism: error: train needs --qtable FILE\n");
+    usage_train(stderr);
+    return 1;
+  }
+  if (optind >= argc) {
+    fprintf(stderr, "prism: error: train needs at least one GRAPH\n");
+    usage_train(stderr);
+    return 1;
+  }
+  if (prism_params_validate(&o.params, err, sizeof err)) {
+    fprintf(stderr, "prism: error: %s\n", err);
+    return 1;
+  }
+  int ng = argc - optind;
+  prism_graph **graphs = calloc((size_t)ng, sizeof *graphs);
+  if (!graphs) return 1;
+  int rc = 0;
+  for (int i = 0; i < ng && !rc; i++) {
+    prism_diag diag;
+    if (prism_graph_read_file(argv[optind + i], fmt, &graphs[i], &diag)) {
+      fprintf(stderr, "prism: error: %s\n", diag.error);
+      rc = 1;
+    } else if (!quiet) {
+      printf("c graph %d %s: %u vertices, %llu edges\n", i + 1, argv[optind + i],
+             graphs[i]->n, (unsigned long long)graphs[i]->m);
+    }
+  }
+  prism_controller *learner = NULL;
+  if (!rc) {
+    prism_control_ctx ctx0 = {0};
+    ctx0.seed = o.seed;
+    learner = prism_controller_create("fluxnet", &o.params, &ctx0, qtable, err, sizeof err);
+    if (!learner) {
+      fprintf(stderr, "prism: error: %s\n", err);
+      rc = 1;
+    }
+  }
+  if (rc) {
+    for (int i = 0; i < ng; i++) prism_graph_free(graphs[i]);
+    free(graphs);
+    return rc;
+  }
+  prism_controller_stats st;
+  prism_controller_get_stats(learner, &st);
+  if (!quiet)
+    printf("c qtable %s: %llu episodes, %llu updates, %u of %u states visited, epsilon %.4f\n",
+           qtable, (unsigned long long)st.episodes, (unsigned long long)st.total_steps,
+           st.states_visited, st.n_states, st.epsilon);
+  fflush(stdout);
+  signal(SIGINT, on_signal);
+  signal(SIGTERM, on_signal);
+  prism_controller_share(learner);
+  o.controller = "fluxnet";
+  o.qtable_path = NULL; /* the shared learner is saved here, not by the engine */
+  prism_controller_stats *best = calloc((size_t)ng, sizeof *best);
+  uint64_t seed0 = o.seed;
+  double t_start = prism_now();
+  for (unsigned long ep = 1; ep <= episodes && !stop_requested && !rc; ep++) {
+    double ep_reward = 0;
+    for (int i = 0; i < ng && !stop_requested; i++) {
+      prism_solve_result r;
+      o.seed = seed0 + ep - 1;
+      prism_control_ctx ctx = {graphs[i]->n, graphs[i]->m, 0, 0, o.seed};
+      prism_controller_reset_episode(learner, &o.params, &ctx); /* no stale stats */
+      if (prism_solve(graphs[i], &o, &r, err, sizeof err)) {
+        fprintf(stderr, "prism: error: %s\n", err);
+        rc = 1;
+        break;
+      }
+      prism_controller_get_stats(learner, &st);
+      ep_reward += st.reward;
+      printf("c episode %lu graph %s best_k %u time %.2f reward %.3f epsilon %.4f steps %llu\n",
+             ep, base_name(argv[optind + i]), r.best_k, r.seconds, st.reward, st.epsilon,
+             (unsigned long long)st.steps);
+      fflush(stdout);
+      if (st.have_best && (!best[i].have_best || st.best_k < best[i].best_k ||
+                           (st.best_k == best[i].best_k && st.best_time < best[i].best_time)))
+        best[i] = st;
+      free(r.colors);
+    }
+    if (prism_controller_save(learner, qtable, err, sizeof err)) {
+      fprintf(stderr, "prism: error: %s\n", err);
+      rc = 1;
+      break;
+    }
+    prism_controller_get_stats(learner, &st);
+    if (!quiet)
+      printf("c episode %lu done: reward %.3f, %u of %u states visited, %llu updates, "
+             "%.1f s, saved %s\n",
+             ep, ep_reward, st.states_visited, st.n_states, (unsigned long long)st.total_steps,
+             prism_now() - t_start, qtable);
+    fflush(stdout);
+  }
+  if (!quiet)
+    for (int i = 0; i < ng; i++)
+      if (best[i].have_best) print_config(base_name(argv[optind + i]), &best[i]);
+  if (stop_requested && !rc && !quiet)
+    printf("c interrupted; the table (with the interrupted solve's updates) is saved\n");
+  prism_controller_share(NULL);
+  prism_controller_free(learner);
+  for (int i = 0; i < ng; i++) prism_graph_free(graphs[i]);
+  free(graphs);
+  free(best);
+  fflush(stdout);
+  return rc;
 }

@@ -40,6 +40,45 @@ void prism_controller_step(prism_controller *c, const prism_telemetry *t, prism_
 int prism_controller_finish(prism_controller *c, char *err, unsigned err_len);
 void prism_controller_free(prism_controller *c);
 
+/* --- FluxNet additions (docs/fluxnet.md) ------------------------------ */
+
+/* A new episode (another graph or seed): keeps what was learned (the
+ * Q-table and the exploration rate), forgets the last transition, takes p as
+ * the start config. */
+void prism_controller_reset_episode(prism_controller *c, const prism_params *p,
+                                    const prism_control_ctx *ctx);
+
+/* Save the Q-table now (atomically), whatever qtable_path was given. */
+int prism_controller_save(const prism_controller *c, const char *path, char *err,
+                          unsigned err_len);
+
+/* Share one learner across solves (prism train): while c is shared, every
+ * "fluxnet" controller the engine creates is a handle on c (the engine's
+ * create calls reset_episode, its finish saves nothing, its free keeps c).
+ * NULL ends the sharing. */
+void prism_controller_share(prism_controller *c);
+
+typedef struct prism_controller_stats {
+  uint64_t steps;          /* batches seen in the current episode */
+  uint64_t updates;        /* TD updates in the current episode */
+  double reward;           /* sum of rewards in the current episode */
+  double epsilon;          /* exploration rate now */
+  uint64_t total_steps;    /* TD updates over the table's life */
+  uint64_t episodes;       /* episodes over the table's life */
+  uint32_t states_visited; /* states with at least one update */
+  uint32_t n_states, n_actions;
+  uint64_t actions[16];    /* actions taken in the current episode */
+  int have_best;           /* a k was solved in this episode */
+  uint32_t best_k;         /* the lowest k reached in this episode */
+  double best_time;        /* when (seconds since the solve started) */
+  prism_params best;       /* the config in effect when best_k was reached */
+} prism_controller_stats;
+
+void prism_controller_get_stats(const prism_controller *c, prism_controller_stats *s);
+
+/* Name of action a of FluxNet's action set ("mu+", ..., "noop"). */
+const char *prism_controller_action_name(int a);
+
 #ifdef __cplusplus
 }
 #endif

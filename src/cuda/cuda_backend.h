@@ -29,6 +29,25 @@ void prism_cuda_engine_run_batch(prism_cuda_engine *ce, prism_replica *reps,
                                  uint32_t replicas, const prism_batch_cfg *cfg);
 void prism_cuda_engine_destroy(prism_cuda_engine *ce);
 
+/* What the engine chose for the last batch and how long it took (benchmarks,
+ * tests). The placement can be capped with the environment variables
+ * PRISM_CUDA_THREADS (32..512, a power of 2), PRISM_CUDA_SMEM (none, small,
+ * G, all) and PRISM_CUDA_G16 (0 = 32-bit G always), read at create time;
+ * docs/cuda.md describes them. */
+typedef struct prism_cuda_stats {
+  int threads;       /* threads per block; one block per replica */
+  int smem_small;    /* colors, weights, belief, conflict list in shared memory */
+  int smem_G;        /* the G table in shared memory */
+  int smem_tabu;     /* the batch-relative tabu copy in shared memory */
+  int g16;           /* G stored as 16-bit words */
+  unsigned smem_bytes; /* dynamic shared memory per block */
+  int blocks_per_sm; /* resident blocks per multiprocessor */
+  int sms;           /* multiprocessors */
+  double kernel_ms;  /* last batch: the kernel alone */
+  double batch_ms;   /* last batch: the whole call with the copies */
+} prism_cuda_stats;
+void prism_cuda_engine_stats(const prism_cuda_engine *ce, prism_cuda_stats *out);
+
 #ifdef __cplusplus
 }
 #endif

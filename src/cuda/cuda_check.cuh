@@ -2,7 +2,11 @@
 #ifndef PRISM_CUDA_CHECK_CUH
 #define PRISM_CUDA_CHECK_CUH
 
+#ifdef PRISM_EMU
+#include "emu/cuda_emu.h" /* CPU emulator, dev/cuda/emu */
+#else
 #include <cuda_runtime.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 

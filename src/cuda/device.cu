@@ -1,5 +1,4 @@
 /* device.cu - run-time device discovery for the CUDA backend. */
-#include <cuda_runtime.h>
 #include <stdio.h>
 
 #include "cuda/cuda_backend.h"

@@ -459,7 +459,8 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
   if (!e->cuda) threads_start(e);
   start_k(e, res->best_k - 1);
 
-  while (!out_of_time(e)) {
+  while (!out_of_time(e) &&
+         (e->p.max_batches == 0 || e->batch < (uint64_t)e->p.max_batches)) {
     prism_telemetry t;
     memset(&t, 0, sizeof t);
     double tb = prism_now();

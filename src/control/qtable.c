@@ -1,0 +1,267 @@
+/* qtable.c - FluxNet Q-table storage and its checked file format (see
+ * qtable.h for the layout of the bytes). */
+#include "control/qtable.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/check.h"
+
+#define MAGIC_LEN 8u
+#define MAX_CELLS (1u << 24) /* n_states * n_actions that a file may claim */
+
+/* ------------------------------------------------------------------ CRC */
+
+uint32_t prism_crc32(const void *data, size_t len) {
+  static uint32_t table[256];
+  static int ready;
+  if (!ready) {
+    for (uint32_t i = 0; i < 256; i++) {
+      uint32_t c = i;
+      for (int j = 0; j < 8; j++) c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+      table[i] = c;
+    }
+    ready = 1;
+  }
+  const unsigned char *p = data;
+  uint32_t c = 0xFFFFFFFFu;
+  for (size_t i = 0; i < len; i++) c = table[(c ^ p[i]) & 0xFF] ^ (c >> 8);
+  return c ^ 0xFFFFFFFFu;
+}
+
+/* ------------------------------------------------------------ the table */
+
+void prism_qtable_init(prism_qtable *t, uint32_t n_states, uint32_t n_actions,
+                       const char *layout) {
+  memset(t, 0, sizeof *t);
+  t->n_states = n_states;
+  t->n_actions = n_actions;
+  snprintf(t->layout, sizeof t->layout, "%s", layout);
+  size_t cells = (size_t)n_states * n_actions;
+  t->q = PRISM_CALLOC(cells ? cells : 1, sizeof *t->q);
+  t->visits = PRISM_CALLOC(cells ? cells : 1, sizeof *t->visits);
+}
+
+void prism_qtable_free(prism_qtable *t) {
+  free(t->q);
+  free(t->visits);
+  t->q = NULL;
+  t->visits = NULL;
+}
+
+/* ------------------------------------------------------ little-endian io */
+
+typedef struct wbuf {
+  unsigned char *p;
+  size_t len, cap;
+} wbuf;
+
+static void put_bytes(wbuf *b, const void *src, size_t n) {
+  if (b->len + n > b->cap) {
+    while (b->len + n > b->cap) b->cap = b->cap ? 2 * b->cap : 1024;
+    b->p = PRISM_REALLOC(b->p, b->cap);
+  }
+  memcpy(b->p + b->len, src, n);
+  b->len += n;
+}
+
+static void put_u32(wbuf *b, uint32_t x) {
+  unsigned char s[4] = {(unsigned char)x, (unsigned char)(x >> 8), (unsigned char)(x >> 16),
+                        (unsigned char)(x >> 24)};
+  put_bytes(b, s, 4);
+}
+
+static void put_u64(wbuf *b, uint64_t x) {
+  put_u32(b, (uint32_t)x);
+  put_u32(b, (uint32_t)(x >> 32));
+}
+
+static void put_f64(wbuf *b, double d) {
+  uint64_t x;
+  memcpy(&x, &d, sizeof x);
+  put_u64(b, x);
+}
+
+static uint32_t get_u32(const unsigned char *p) {
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t get_u64(const unsigned char *p) {
+  return (uint64_t)get_u32(p) | (uint64_t)get_u32(p + 4) << 32;
+}
+
+static double get_f64(const unsigned char *p) {
+  uint64_t x = get_u64(p);
+  double d;
+  memcpy(&d, &x, sizeof d);
+  return d;
+}
+
+size_t prism_qtable_serialize(const prism_qtable *t, unsigned char **out) {
+  wbuf b = {0};
+  uint32_t layout_len = (uint32_t)strlen(t->layout);
+  size_t cells = (size_t)t->n_states * t->n_actions;
+  put_bytes(&b, PRISM_QTABLE_MAGIC, MAGIC_LEN);
+  put_u32(&b, PRISM_QTABLE_VERSION);
+  put_u32(&b, t->n_states);
+  put_u32(&b, t->n_actions);
+  put_u32(&b, layout_len);
+  put_bytes(&b, t->layout, layout_len);
+  put_u32(&b, prism_crc32(b.p, b.len));
+  size_t body = b.len;
+  put_f64(&b, t->epsilon);
+  put_u64(&b, t->steps);
+  put_u64(&b, t->episodes);
+  for (size_t i = 0; i < cells; i++) put_f64(&b, t->q[i]);
+  for (size_t i = 0; i < cells; i++) put_u32(&b, t->visits[i]);
+  put_u32(&b, prism_crc32(b.p + body, b.len - body));
+  *out = b.p;
+  return b.len;
+}
+
+/* ----------------------------------------------------------------- load */
+
+static int fail(char *err, unsigned err_len, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int fail(char *err, unsigned err_len, const char *path, const char *fmt, ...) {
+  char msg[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  snprintf(err, err_len, "%s: %s", path, msg);
+  return -1;
+}
+
+/* Parse and check a whole file image. */
+static int parse(prism_qtable *t, const unsigned char *p, size_t size, const char *path,
+                 char *err, unsigned err_len) {
+  const size_t fixed = MAGIC_LEN + 16;
+  if (size < MAGIC_LEN || memcmp(p, PRISM_QTABLE_MAGIC, MAGIC_LEN)) {
+    if (size < MAGIC_LEN && !memcmp(p, PRISM_QTABLE_MAGIC, size))
+      return fail(err, err_len, path, "truncated (%zu bytes, not even the magic number)", size);
+    return fail(err, err_len, path, "not a prism Q-table (bad magic number)");
+  }
+  if (size < fixed) return fail(err, err_len, path, "truncated (%zu bytes, header cut)", size);
+  uint32_t version = get_u32(p + MAGIC_LEN);
+  if (version != PRISM_QTABLE_VERSION)
+    return fail(err, err_len, path, "unsupported Q-table version %u (this build reads %u)",
+                version, PRISM_QTABLE_VERSION);
+  uint32_t ns = get_u32(p + MAGIC_LEN + 4), na = get_u32(p + MAGIC_LEN + 8);
+  uint32_t layout_len = get_u32(p + MAGIC_LEN + 12);
+  size_t header = fixed + (size_t)(layout_len <= PRISM_QTABLE_MAX_LAYOUT ? layout_len : 0) + 4;
+  if (layout_len <= PRISM_QTABLE_MAX_LAYOUT && size < header)
+    return fail(err, err_len, path, "truncated (%zu bytes, header cut)", size);
+  if (layout_len > PRISM_QTABLE_MAX_LAYOUT ||
+      get_u32(p + header - 4) != prism_crc32(p, header - 4))
+    return fail(err, err_len, path, "checksum mismatch in the header (corrupted file)");
+  uint64_t cells = (uint64_t)ns * na;
+  if (cells > MAX_CELLS)
+    return fail(err, err_len, path, "layout mismatch (states %u actions %u, expected states %u actions %u)",
+                ns, na, t->n_states, t->n_actions);
+  size_t expect = header + 8 + 8 + 8 + (size_t)cells * 12 + 4;
+  if (size < expect)
+    return fail(err, err_len, path, "truncated (%zu bytes, expected %zu)", size, expect);
+  if (size > expect)
+    return fail(err, err_len, path, "trailing bytes (%zu bytes, expected %zu)", size, expect);
+  if (get_u32(p + expect - 4) != prism_crc32(p + header, expect - 4 - header))
+    return fail(err, err_len, path, "checksum mismatch (corrupted file)");
+  char layout[PRISM_QTABLE_MAX_LAYOUT + 1];
+  memcpy(layout, p + fixed, layout_len);
+  layout[layout_len] = 0;
+  if (ns != t->n_states || na != t->n_actions)
+    return fail(err, err_len, path,
+                "layout mismatch (states %u actions %u, expected states %u actions %u)", ns, na,
+                t->n_states, t->n_actions);
+  if (strcmp(layout, t->layout))
+    return fail(err, err_len, path, "layout mismatch (layout '%s', expected '%s')", layout,
+                t->layout);
+  const unsigned char *b = p + header;
+  double eps = get_f64(b);
+  if (!(eps >= 0 && eps <= 1))
+    return fail(err, err_len, path, "corrupt value (epsilon %g outside [0, 1])", eps);
+  const unsigned char *qp = b + 24, *vp = qp + (size_t)cells * 8;
+  for (size_t i = 0; i < cells; i++)
+    if (!isfinite(get_f64(qp + 8 * i)))
+      return fail(err, err_len, path, "corrupt value (Q[%zu] is not finite)", i);
+  t->epsilon = eps;
+  t->steps = get_u64(b + 8);
+  t->episodes = get_u64(b + 16);
+  for (size_t i = 0; i < cells; i++) {
+    t->q[i] = get_f64(qp + 8 * i);
+    t->visits[i] = get_u32(vp + 4 * i);
+  }
+  return 0;
+}
+
+int prism_qtable_load(prism_qtable *t, const char *path, char *err, unsigned err_len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    if (errno == ENOENT) return 1;
+    return fail(err, err_len, path, "cannot open: %s", strerror(errno));
+  }
+  size_t cap = 1 << 16, size = 0;
+  const size_t limit = MAGIC_LEN + 20 + PRISM_QTABLE_MAX_LAYOUT + 28 + (size_t)MAX_CELLS * 12 + 1;
+  unsigned char *p = PRISM_MALLOC(cap);
+  for (;;) {
+    if (size == cap) {
+      if (cap >= limit) break;
+      cap *= 2;
+      p = PRISM_REALLOC(p, cap);
+    }
+    size_t got = fread(p + size, 1, cap - size, f);
+    size += got;
+    if (got == 0) break;
+  }
+  int rerr = ferror(f);
+  fclose(f);
+  int rc;
+  if (rerr) rc = fail(err, err_len, path, "read error");
+  else if (size >= limit) rc = fail(err, err_len, path, "too large for a Q-table");
+  else rc = parse(t, p, size, path, err, err_len);
+  free(p);
+  return rc;
+}
+
+/* ----------------------------------------------------------------- save */
+
+int prism_qtable_save(const prism_qtable *t, const char *path, char *err, unsigned err_len) {
+  char tmp[4096];
+  if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
+    return fail(err, err_len, path, "path too long");
+  unsigned char *buf;
+  size_t len = prism_qtable_serialize(t, &buf);
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0) {
+    int e = errno;
+    free(buf);
+    return fail(err, err_len, path, "cannot write '%s': %s", tmp, strerror(e));
+  }
+  size_t off = 0;
+  int e = 0;
+  while (off < len) {
+    ssize_t w = write(fd, buf + off, len - off);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      e = errno;
+      break;
+    }
+    off += (size_t)w;
+  }
+  free(buf);
+  if (!e && fsync(fd)) e = errno;
+  if (close(fd) && !e) e = errno;
+  if (!e && rename(tmp, path)) e = errno;
+  if (e) {
+    unlink(tmp);
+    return fail(err, err_len, path, "cannot save: %s", strerror(e));
+  }
+  return 0;
+}

@@ -1,0 +1,599 @@
+/* test_cuda.c - the CUDA engine against the CPU engine, move for move: two
+ * identical populations, set up as engine.c sets them up, run batch by batch
+ * with prism_replica_run_batch and with prism_cuda_engine_run_batch; after
+ * every batch each replica must hold the same colors, energies, iteration
+ * counter, best coloring, counters and conflict set. Between batches the
+ * host changes things the way engine.c does (weights, reloads, beliefs,
+ * ladder swaps, cfg), so that the upload paths are exercised too.
+ *
+ * Every test is labelled "gpu" and skips without a CUDA device (CI, and any
+ * build without nvcc, where src/cuda/cuda_absent.c stands in). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "color/color.h"
+#include "cuda/cuda_backend.h"
+#include "engine/replica.h"
+#include "engine/solve.h"
+#include "graph/read.h"
+#include "test.h"
+#include "util/philox.h"
+
+#define NEED_GPU()                                                    \
+  do {                                                                \
+    char why_[256], msg_[300];                                        \
+    if (!prism_cuda_available(why_, sizeof why_)) {                   \
+      snprintf(msg_, sizeof msg_, "no CUDA device: %s", why_);        \
+      TEST_SKIP(msg_);                                                \
+    }                                                                 \
+  } while (0)
+
+/* ------------------------------------------------------------- graphs */
+
+typedef struct edge_list {
+  uint32_t *u, *v;
+  size_t m, cap;
+} edge_list;
+
+static void el_add(edge_list *e, uint32_t u, uint32_t v) {
+  if (e->m == e->cap) {
+    e->cap = e->cap ? 2 * e->cap : 1024;
+    e->u = realloc(e->u, e->cap * sizeof *e->u);
+    e->v = realloc(e->v, e->cap * sizeof *e->v);
+  }
+  e->u[e->m] = u;
+  e->v[e->m++] = v;
+}
+
+static prism_graph *el_build(uint32_t n, edge_list *e) {
+  prism_graph *g = prism_graph_build(n, e->u, e->v, e->m, NULL);
+  free(e->u);
+  free(e->v);
+  memset(e, 0, sizeof *e);
+  return g;
+}
+
+/* G(n, p), plus `hub` vertices joined to every other vertex. */
+static prism_graph *gnp(uint32_t n, double p, uint32_t hubs, uint64_t seed) {
+  edge_list e = {0};
+  prism_rng rng;
+  prism_rng_init(&rng, seed, 11, 0, 0);
+  const uint32_t thr = (uint32_t)(p * 4294967295.0);
+  for (uint32_t u = 0; u < n; u++)
+    for (uint32_t v = u + 1; v < n; v++) {
+      if (u >= hubs && p <= 0) break;
+      if (u < hubs || prism_rng_u32(&rng) < thr) el_add(&e, u, v);
+    }
+  return el_build(n, &e);
+}
+
+/* A DIMACS instance: DSJC250.5 from the shared instances when present, else
+ * a G(250, 0.5) written as DIMACS text and read back through the parser. */
+static prism_graph *dimacs_instance(const char **name) {
+  const char *dir = prism_test_instances_dir();
+  prism_graph *g = NULL;
+  prism_diag diag;
+  if (dir) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/DSJC250.5.col", dir);
+    if (prism_graph_read_file(path, PRISM_FORMAT_DIMACS, &g, &diag) == 0) {
+      *name = "DSJC250.5";
+      return g;
+    }
+  }
+  prism_graph *h = gnp(250, 0.5, 0, 250);
+  size_t cap = 64 + (size_t)h->m * 24, len = 0;
+  char *buf = malloc(cap);
+  len += (size_t)snprintf(buf + len, cap - len, "c generated G(250, 0.5)\np edge %u %llu\n",
+                          h->n, (unsigned long long)h->m);
+  for (uint32_t u = 0; u < h->n; u++)
+    for (uint64_t i = h->offsets[u]; i < h->offsets[u + 1]; i++)
+      if (h->adj[i] > u) len += (size_t)snprintf(buf + len, cap - len, "e %u %u\n", u + 1, h->adj[i] + 1);
+  prism_graph_free(h);
+  if (prism_graph_read_buffer(buf, len, "generated.col", PRISM_FORMAT_DIMACS, &g, &diag)) g = NULL;
+  free(buf);
+  *name = "generated G(250,0.5) DIMACS";
+  return g;
+}
+
+/* ------------------------------------------------------- populations */
+
+typedef struct scenario {
+  uint32_t R, k, kmax, batches, moves;
+  double mu, beta;      /* conflict units, as the params */
+  uint32_t belief_mask; /* replicas (bit i) that get a belief array */
+  double tun_prob;
+  uint32_t max_chain;
+  uint32_t tabu_base;
+  double alpha;
+  int stress;  /* some vertex weights above PRISM_W0 */
+  int perturb; /* host-side changes between batches */
+  uint64_t seed;
+  double tmin, tmax;
+} scenario;
+
+typedef struct pop {
+  uint32_t R, n, k;
+  prism_replica *rep;
+  uint32_t *metro, *rep_of_slot;
+  int32_t *omega;
+  prism_batch_cfg cfg;
+} pop;
+
+static void build_metro(pop *p, const scenario *s) {
+  for (uint32_t sl = 0; sl < p->R; sl++) {
+    double T = p->R == 1 ? s->tmin
+                         : s->tmin * pow(s->tmax / s->tmin, (double)sl / (double)(p->R - 1));
+    uint32_t *thr = p->metro + (size_t)sl * PRISM_METRO_LEVELS;
+    for (uint32_t d = 0; d < PRISM_METRO_LEVELS; d++) {
+      double pr = T > 0 ? exp(-(double)d / (PRISM_EUNIT * T)) : (d == 0);
+      double x = pr * 4294967296.0;
+      thr[d] = x >= 4294967295.0 ? UINT32_MAX : (uint32_t)x;
+    }
+  }
+  for (uint32_t sl = 0; sl < p->R; sl++)
+    p->rep[p->rep_of_slot[sl]].metro_thr = p->metro + (size_t)sl * PRISM_METRO_LEVELS;
+}
+
+static uint32_t prob32(double pr) {
+  double x = pr * 4294967296.0;
+  return x >= 4294967295.0 ? UINT32_MAX : (uint32_t)x;
+}
+
+static void random_colors(uint32_t *c, uint32_t n, uint32_t k, uint64_t seed, uint32_t stream) {
+  prism_rng rng;
+  prism_rng_init(&rng, seed, stream, 3, 0);
+  for (uint32_t v = 0; v < n; v++) c[v] = prism_rng_below(&rng, k);
+}
+
+static void random_belief(prism_replica *r, uint32_t n, uint32_t k, uint64_t seed, uint32_t id) {
+  if (!r->belief) r->belief = calloc(n, sizeof *r->belief);
+  random_colors(r->belief, n, k, seed ^ 0xBE11EFull, id);
+}
+
+static void pop_init(pop *p, const prism_graph *g, const scenario *s) {
+  memset(p, 0, sizeof *p);
+  p->R = s->R;
+  p->n = g->n;
+  p->k = s->k;
+  p->rep = calloc(s->R, sizeof *p->rep);
+  p->metro = malloc((size_t)s->R * PRISM_METRO_LEVELS * sizeof *p->metro);
+  p->rep_of_slot = malloc(s->R * sizeof *p->rep_of_slot);
+  p->omega = malloc(g->n * sizeof *p->omega);
+  for (uint32_t v = 0; v < g->n; v++)
+    p->omega[v] = s->stress && v % 7 == 3 ? PRISM_W0 + (int32_t)(v % 13) * 4 : PRISM_W0;
+  prism_batch_cfg *c = &p->cfg;
+  c->n = g->n;
+  c->k = s->k;
+  c->offsets = g->offsets;
+  c->adj = g->adj;
+  c->omega = p->omega;
+  c->mu = (int64_t)llround(s->mu * PRISM_EUNIT);
+  c->beta = (int64_t)llround(s->beta * PRISM_EUNIT);
+  c->tun_thr = prob32(s->tun_prob);
+  c->max_chain = s->max_chain;
+  c->tabu_base = s->tabu_base;
+  c->alpha_fp = (uint32_t)llround(s->alpha * 256.0);
+  c->moves = s->moves;
+  c->seed = s->seed;
+  uint32_t *colors = malloc(g->n * sizeof *colors);
+  for (uint32_t i = 0; i < s->R; i++) {
+    p->rep_of_slot[i] = i;
+    prism_replica_init(&p->rep[i], i, g->n, s->kmax);
+    p->rep[i].slot = i;
+    random_colors(colors, g->n, s->k, s->seed, i);
+    prism_replica_load(&p->rep[i], c, colors, s->k);
+    if (s->belief_mask >> (i % 32) & 1) {
+      random_belief(&p->rep[i], g->n, s->k, s->seed, i);
+      prism_replica_rebuild(&p->rep[i], c);
+    }
+  }
+  free(colors);
+  build_metro(p, s);
+}
+
+static void pop_free(pop *p) {
+  for (uint32_t i = 0; i < p->R; i++) prism_replica_free(&p->rep[i]);
+  free(p->rep);
+  free(p->metro);
+  free(p->rep_of_slot);
+  free(p->omega);
+}
+
+/* What engine.c does between batches, scripted: the same on both sides. */
+static void perturb(pop *p, const scenario *s, uint32_t batch) {
+  const uint32_t n = p->n, R = p->R;
+  /* replica exchange: swap neighbouring slots */
+  for (uint32_t sl = batch & 1; sl + 1 < R; sl += 2) {
+    uint32_t i = p->rep_of_slot[sl], j = p->rep_of_slot[sl + 1];
+    p->rep_of_slot[sl] = j;
+    p->rep_of_slot[sl + 1] = i;
+    p->rep[j].slot = sl;
+    p->rep[i].slot = sl + 1;
+    p->rep[j].metro_thr = p->metro + (size_t)sl * PRISM_METRO_LEVELS;
+    p->rep[i].metro_thr = p->metro + (size_t)(sl + 1) * PRISM_METRO_LEVELS;
+  }
+  switch (batch % 4) {
+    case 0: /* reservoir: new weights, every replica rebuilt (dirty = 1) */
+      for (uint32_t v = 0; v < n; v++)
+        if ((v * 2654435761u + batch) % 11 == 0)
+          p->omega[v] = PRISM_W0 + (int32_t)((v + batch) % (PRISM_WMAX - PRISM_W0 + 1));
+      for (uint32_t i = 0; i < R; i++) prism_replica_rebuild(&p->rep[i], &p->cfg);
+      break;
+    case 1: { /* recombination: one replica loaded anew (dirty = 2) */
+      uint32_t *colors = malloc(n * sizeof *colors);
+      uint32_t i = batch % R;
+      memcpy(colors, p->rep[(i + 1) % R].best_color, n * sizeof *colors);
+      for (uint32_t v = 0; v < n; v += 5) colors[v] = (colors[v] + 1) % p->k;
+      prism_replica_load(&p->rep[i], &p->cfg, colors, p->k);
+      free(colors);
+      break;
+    }
+    case 2: /* belief: a new elite pull on one replica */
+      if (s->beta > 0) {
+        uint32_t i = (batch / 4) % R;
+        random_belief(&p->rep[i], n, p->k, s->seed + batch, i);
+        prism_replica_rebuild(&p->rep[i], &p->cfg);
+      }
+      break;
+    default: /* the controller moves cfg knobs (no rebuild, like build_cfg) */
+      p->cfg.tabu_base = s->tabu_base + batch % 3;
+      p->cfg.tun_thr = batch % 8 == 3 ? prob32(s->tun_prob * 4 > 1 ? 1 : s->tun_prob * 4)
+                                      : prob32(s->tun_prob);
+      p->cfg.max_chain = s->max_chain ? s->max_chain + batch % 5 : 0;
+      break;
+  }
+}
+
+/* Same state? Prints the first difference of each kind. */
+static int same_replica(const prism_replica *c, const prism_replica *gp, uint32_t n,
+                        uint32_t batch, uint32_t i) {
+  int ok = 1;
+#define SAME(field)                                                                  \
+  if (c->field != gp->field) {                                                       \
+    printf("    batch %u replica %u: %s cpu %lld gpu %lld\n", batch, i, #field,        \
+           (long long)c->field, (long long)gp->field);                               \
+    ok = 0;                                                                          \
+  }
+  SAME(iter);
+  SAME(energy);
+  SAME(best_energy);
+  SAME(best_color_energy);
+  SAME(ncv);
+  SAME(solved);
+  SAME(moves);
+  SAME(metro_moves);
+  SAME(tunnels);
+  SAME(tunnel_aborts);
+  SAME(dirty);
+#undef SAME
+  for (uint32_t v = 0; v < n; v++)
+    if (c->color[v] != gp->color[v]) {
+      printf("    batch %u replica %u: color[%u] cpu %u gpu %u\n", batch, i, v, c->color[v],
+             gp->color[v]);
+      ok = 0;
+      break;
+    }
+  for (uint32_t v = 0; v < n; v++)
+    if (c->best_color[v] != gp->best_color[v]) {
+      printf("    batch %u replica %u: best_color[%u] cpu %u gpu %u\n", batch, i, v,
+             c->best_color[v], gp->best_color[v]);
+      ok = 0;
+      break;
+    }
+  /* the conflict set: same members; the GPU's cv / cvpos consistent */
+  uint32_t members = 0;
+  for (uint32_t v = 0; v < n; v++) {
+    int in_c = c->cvpos[v] != PRISM_NONE, in_g = gp->cvpos[v] != PRISM_NONE;
+    if (in_c != in_g) {
+      printf("    batch %u replica %u: vertex %u in the conflict set cpu %d gpu %d\n", batch,
+             i, v, in_c, in_g);
+      ok = 0;
+      break;
+    }
+    if (in_g) {
+      members++;
+      if (gp->cvpos[v] >= gp->ncv || gp->cv[gp->cvpos[v]] != v) {
+        printf("    batch %u replica %u: gpu cvpos[%u] inconsistent\n", batch, i, v);
+        ok = 0;
+        break;
+      }
+    }
+  }
+  if (members != gp->ncv) {
+    printf("    batch %u replica %u: gpu ncv %u but %u members\n", batch, i, gp->ncv, members);
+    ok = 0;
+  }
+  return ok;
+}
+
+typedef struct match_result {
+  uint64_t moves, tunnels, aborts, metro, solved;
+  uint32_t batches_run;
+} match_result;
+
+/* Runs the scenario on both engines and compares after every batch. */
+static int run_match(const prism_graph *g, const scenario *s, match_result *out) {
+  pop cpu, gpu;
+  pop_init(&cpu, g, s);
+  pop_init(&gpu, g, s);
+  char err[512];
+  prism_cuda_engine *ce = prism_cuda_engine_create(g, s->R, s->kmax, err, sizeof err);
+  if (!ce) printf("    create: %s\n", err);
+  TEST_CHECK(ce != NULL);
+  int ok = ce != NULL;
+  match_result res;
+  memset(&res, 0, sizeof res);
+  for (uint32_t b = 0; ok && b < s->batches; b++) {
+    for (uint32_t i = 0; i < s->R; i++) prism_replica_run_batch(&cpu.rep[i], &cpu.cfg);
+    /* the CPU leaves dirty as it was; the GPU engine clears it */
+    for (uint32_t i = 0; i < s->R; i++) cpu.rep[i].dirty = 0;
+    prism_cuda_engine_run_batch(ce, gpu.rep, s->R, &gpu.cfg);
+    for (uint32_t i = 0; i < s->R && ok; i++) {
+      ok = same_replica(&cpu.rep[i], &gpu.rep[i], g->n, b, i);
+      res.moves += gpu.rep[i].moves;
+      res.tunnels += gpu.rep[i].tunnels;
+      res.aborts += gpu.rep[i].tunnel_aborts;
+      res.metro += gpu.rep[i].metro_moves;
+      res.solved += (uint64_t)gpu.rep[i].solved;
+      if (ok && gpu.rep[i].solved) {
+        char msg[256];
+        int v = prism_verify(g, gpu.rep[i].color, s->k, msg, sizeof msg);
+        if (v) printf("    batch %u replica %u: solved but %s\n", b, i, msg);
+        ok = v == 0;
+      }
+      if (ok) {
+        /* the host's own conflict count agrees with the downloaded set */
+        uint64_t cc = prism_count_conflicts(g, gpu.rep[i].color);
+        uint32_t rc = prism_replica_conflicts(&gpu.rep[i], &gpu.cfg);
+        if (cc != rc) printf("    batch %u replica %u: conflicts %llu vs %u\n", b, i,
+                             (unsigned long long)cc, rc);
+        ok = cc == rc;
+      }
+    }
+    res.batches_run = b + 1;
+    if (s->perturb && b + 1 < s->batches) {
+      perturb(&cpu, s, b);
+      perturb(&gpu, s, b);
+    }
+  }
+  TEST_CHECK(ok);
+  if (ce) {
+    prism_cuda_stats st;
+    prism_cuda_engine_stats(ce, &st);
+    printf("    n %u k %u R %u: %u batches x %u moves identical; threads %d, smem %u B "
+           "(small %d G %d tabu %d, G16 %d); moves %llu metro %llu tunnels %llu aborts %llu "
+           "solved %llu\n",
+           g->n, s->k, s->R, res.batches_run, s->moves, st.threads, st.smem_bytes,
+           st.smem_small, st.smem_G, st.smem_tabu, st.g16, (unsigned long long)res.moves,
+           (unsigned long long)res.metro, (unsigned long long)res.tunnels,
+           (unsigned long long)res.aborts, (unsigned long long)res.solved);
+    prism_cuda_engine_destroy(ce);
+  }
+  if (out) *out = res;
+  pop_free(&cpu);
+  pop_free(&gpu);
+  return ok;
+}
+
+static scenario base_scenario(void) {
+  scenario s;
+  memset(&s, 0, sizeof s);
+  s.R = 4;
+  s.batches = 4;
+  s.moves = 500;
+  s.tun_prob = 0.01;
+  s.max_chain = 16;
+  s.tabu_base = 10;
+  s.alpha = 0.6;
+  s.seed = 12345;
+  s.tmin = 0.02;
+  s.tmax = 0.6;
+  s.perturb = 1;
+  return s;
+}
+
+static uint32_t dsatur_k(const prism_graph *g) {
+  uint32_t *c = malloc(g->n * sizeof *c);
+  uint32_t k = prism_dsatur(g, c);
+  free(c);
+  return k;
+}
+
+/* ---------------------------------------------------------------- tests */
+
+/* Small and quick: the case the sanitizers run (prism_tests cuda_small). */
+PRISM_TEST(cuda_small_match_plain, "gpu") {
+  NEED_GPU();
+  prism_graph *g = gnp(120, 0.1, 0, 1);
+  scenario s = base_scenario();
+  s.k = dsatur_k(g) - 1;
+  s.kmax = s.k + 2;
+  s.tun_prob = 0.05;
+  s.max_chain = 6;
+  match_result r;
+  run_match(g, &s, &r);
+  TEST_CHECK(r.tunnels > 0 && r.aborts > 0);
+  prism_graph_free(g);
+}
+
+PRISM_TEST(cuda_small_match_potentials, "gpu") {
+  NEED_GPU();
+  prism_graph *g = gnp(150, 0.15, 0, 2);
+  scenario s = base_scenario();
+  s.k = dsatur_k(g) - 2;
+  s.kmax = s.k + 1;
+  s.mu = 0.3;
+  s.beta = 0.5;
+  s.belief_mask = 0x5;
+  s.stress = 1;
+  s.tun_prob = 0.05;
+  s.max_chain = 12;
+  run_match(g, &s, NULL);
+  prism_graph_free(g);
+}
+
+PRISM_TEST(cuda_match_medium_gnp, "gpu") {
+  NEED_GPU();
+  prism_graph *g = gnp(500, 0.5, 0, 3);
+  scenario s = base_scenario();
+  s.R = 8;
+  s.k = 50;
+  s.kmax = 60;
+  s.batches = 6;
+  s.moves = 3000;
+  s.mu = 0.2;
+  s.beta = 0.25;
+  s.belief_mask = 0xAA;
+  s.stress = 1;
+  s.tun_prob = 0.002;
+  s.max_chain = 64;
+  run_match(g, &s, NULL);
+  prism_graph_free(g);
+}
+
+PRISM_TEST(cuda_match_dimacs, "gpu") {
+  NEED_GPU();
+  const char *name = "";
+  prism_graph *g = dimacs_instance(&name);
+  TEST_REQUIRE(g != NULL);
+  printf("    instance: %s\n", name);
+  scenario s = base_scenario();
+  s.R = 8;
+  s.k = 29;
+  s.kmax = 32;
+  s.batches = 5;
+  s.moves = 4000;
+  s.tun_prob = 0.001;
+  s.max_chain = 64;
+  s.stress = 1;
+  run_match(g, &s, NULL);
+  prism_graph_free(g);
+}
+
+/* max_degree > 1024: G entries outgrow 16 bits, neighbour loops span many
+ * strides of the block. */
+PRISM_TEST(cuda_match_high_degree, "gpu") {
+  NEED_GPU();
+  prism_graph *g = gnp(1500, 0.01, 3, 4);
+  TEST_REQUIRE(g->max_degree > 1024);
+  scenario s = base_scenario();
+  s.R = 4;
+  s.k = dsatur_k(g) - 1;
+  s.kmax = s.k + 1;
+  s.moves = 2000;
+  s.mu = 0.1;
+  s.beta = 0.3;
+  s.belief_mask = 0x3;
+  s.stress = 1;
+  s.tun_prob = 0.02;
+  s.max_chain = 0; /* no cap */
+  run_match(g, &s, NULL);
+  prism_graph_free(g);
+}
+
+/* Every placement (tables in shared or global memory, 16/32-bit G, block
+ * sizes) must take the same moves. */
+PRISM_TEST(cuda_match_placements, "gpu") {
+  NEED_GPU();
+  prism_graph *g = gnp(200, 0.3, 0, 5);
+  static const char *smem[] = {"none", "small", "G", "all"};
+  static const char *threads[] = {"32", "64", "128", "256", "512"};
+  for (int i = 0; i < 4; i++)
+    for (int g16 = 0; g16 < 2; g16++) {
+      setenv("PRISM_CUDA_SMEM", smem[i], 1);
+      setenv("PRISM_CUDA_G16", g16 ? "1" : "0", 1);
+      setenv("PRISM_CUDA_THREADS", threads[(i * 2 + g16) % 5], 1);
+      printf("    PRISM_CUDA_SMEM=%s PRISM_CUDA_G16=%d PRISM_CUDA_THREADS=%s\n", smem[i], g16,
+             threads[(i * 2 + g16) % 5]);
+      scenario s = base_scenario();
+      s.k = dsatur_k(g) - 2;
+      s.kmax = s.k + 3;
+      s.mu = 0.2;
+      s.beta = 0.2;
+      s.belief_mask = 0x6;
+      s.stress = 1;
+      s.tun_prob = 0.02;
+      s.max_chain = 20;
+      s.batches = 3;
+      s.moves = 800;
+      int ok = run_match(g, &s, NULL);
+      unsetenv("PRISM_CUDA_SMEM");
+      unsetenv("PRISM_CUDA_G16");
+      unsetenv("PRISM_CUDA_THREADS");
+      if (!ok) break;
+    }
+  prism_graph_free(g);
+}
+
+/* Replicas that reach zero conflicts stop early, flag solved and hold
+ * proper colorings (run_match verifies each). */
+PRISM_TEST(cuda_solved_colorings_verify, "gpu") {
+  NEED_GPU();
+  prism_graph *g = gnp(300, 0.1, 0, 6);
+  scenario s = base_scenario();
+  s.R = 8;
+  s.k = dsatur_k(g);
+  s.kmax = s.k;
+  s.batches = 6;
+  s.moves = 5000;
+  s.perturb = 0;
+  match_result r;
+  run_match(g, &s, &r);
+  TEST_CHECK(r.solved > 0);
+  prism_graph_free(g);
+}
+
+/* The whole solver with --backend cuda: with a batch budget instead of a
+ * clock, the CPU and CUDA backends must give the same coloring. */
+PRISM_TEST(cuda_solve_end_to_end, "gpu") {
+  NEED_GPU();
+  prism_graph *g = gnp(250, 0.5, 0, 7);
+  prism_solve_opts o;
+  prism_solve_opts_defaults(&o);
+  o.seed = 3;
+  o.params.replicas = 8;
+  o.params.batch_moves = 2000;
+  int id = prism_params_find("max_batches");
+  if (id >= 0) {
+    prism_params_set(&o.params, id, 25);
+    o.time_limit = 0;
+  } else {
+    o.time_limit = 3;
+  }
+  prism_solve_result rc, rg;
+  char err[256];
+  o.backend = PRISM_BACKEND_CPU;
+  TEST_REQUIRE(prism_solve(g, &o, &rc, err, sizeof err) == 0);
+  o.backend = PRISM_BACKEND_CUDA;
+  TEST_REQUIRE(prism_solve(g, &o, &rg, err, sizeof err) == 0);
+  TEST_CHECK(rg.best_k > 0 && rg.best_k <= rg.dsatur_k);
+  char msg[256];
+  TEST_CHECK_EQ(prism_verify(g, rg.colors, rg.best_k, msg, sizeof msg), 0);
+  printf("    cpu: k %u in %.2f s (%llu moves); cuda: k %u in %.2f s (%llu moves)\n", rc.best_k,
+         rc.seconds, (unsigned long long)rc.moves, rg.best_k, rg.seconds,
+         (unsigned long long)rg.moves);
+  if (id >= 0) {
+    TEST_CHECK_EQ(rg.best_k, rc.best_k);
+    TEST_CHECK_EQ(rg.moves, rc.moves);
+    TEST_CHECK_EQ(rg.batches, rc.batches);
+    TEST_CHECK(memcmp(rg.colors, rc.colors, g->n * sizeof *rg.colors) == 0);
+  }
+  free(rc.colors);
+  free(rg.colors);
+  prism_graph_free(g);
+}
+
+PRISM_TEST(cuda_create_rejects_oversized, "gpu") {
+  NEED_GPU();
+  prism_graph *g = gnp(100000, 0, 0, 8);
+  char err[512] = "";
+  prism_cuda_engine *ce = prism_cuda_engine_create(g, 4, 50000, err, sizeof err);
+  TEST_CHECK(ce == NULL);
+  TEST_CHECK(strstr(err, "too large") != NULL);
+  printf("    %s\n", err);
+  prism_cuda_engine_destroy(ce);
+  prism_graph_free(g);
+}
