@@ -20,6 +20,7 @@
 #include "cli/cli.h"
 #include "config/params.h"
 #include "control/controller.h"
+#include "control/fluxnet.h"
 #include "engine/solve.h"
 #include "graph/read.h"
 #include "util/timer.h"
@@ -34,11 +35,11 @@ static void on_signal(int sig) {
 
 static void usage_train(FILE *f) {
   fprintf(f,
-          "usage: prism train GRAPH... --qtable FILE [options]\n\n"
+          "usage: prism train GRAPH[:K]... --qtable FILE [options]\n\n"
           "Train the FluxNet controller: each episode solves every GRAPH in order\n"
-          "(minimising, for the time limit) with one Q-table kept across graphs;\n"
-          "FILE is loaded at the start (missing: an empty table) and saved\n"
-          "atomically after every episode.\n\n"
+          "(down to K colors when ':K' is given, else minimising; at most the time\n"
+          "limit) with one Q-table kept across graphs; FILE is loaded at the start\n"
+          "(missing: an empty table) and saved atomically after every episode.\n\n"
           "  -Q, --qtable FILE      the Q-table (required)\n"
           "  -e, --episodes N       passes over the graphs (default 1)\n"
           "  -t, --time-limit S     seconds per graph and episode (default 20)\n"
@@ -49,14 +50,41 @@ static void usage_train(FILE *f) {
           "      --config FILE      NAME=VALUE parameter lines\n"
           "      --format FMT       graph format (default: by extension)\n"
           "      --backend B        auto | cpu | cuda (default auto)\n"
+          "      --merge            the arguments are Q-table files learned in parallel:\n"
+          "                         write their visit-weighted mean to --qtable FILE\n"
           "  -q, --quiet            only the per-episode lines\n"
           "  -h, --help\n\n"
           "Per solve: 'c episode E graph G best_k K time S reward R epsilon X steps N'.\n");
 }
 
-static const char *base_name(const char *path) {
+/* "dir/DSJC250.5.col" -> "DSJC250.5" */
+static void graph_name(const char *path, char *out, size_t len) {
   const char *s = strrchr(path, '/');
-  return s ? s + 1 : path;
+  s = s ? s + 1 : path;
+  size_t n = strlen(s) < len - 1 ? strlen(s) : len - 1;
+  memcpy(out, s, n);
+  out[n] = 0;
+  char *dot = strrchr(out, '.');
+  if (dot && dot != out) *dot = 0;
+}
+
+/* "GRAPH:K" (K all digits, GRAPH not itself a file) -> path and target k. */
+static int split_target(const char *arg, char *path, size_t len, uint32_t *k) {
+  snprintf(path, len, "%s", arg);
+  *k = 0;
+  char *colon = strrchr(path, ':');
+  if (!colon || !colon[1] || strspn(colon + 1, "0123456789") != strlen(colon + 1)) return 0;
+  FILE *f = fopen(arg, "r");
+  if (f) { /* a file whose name ends in ':digits' */
+    fclose(f);
+    return 0;
+  }
+  errno = 0;
+  unsigned long v = strtoul(colon + 1, NULL, 10);
+  if (errno || v == 0 || v > UINT32_MAX) return -1;
+  *colon = 0;
+  *k = (uint32_t)v;
+  return 0;
 }
 
 static void print_config(const char *graph, const prism_controller_stats *st) {
@@ -69,6 +97,41 @@ static void print_config(const char *graph, const prism_controller_stats *st) {
          b->tunneling_prob_boost);
 }
 
+/* prism train --merge IN... --qtable OUT */
+static int merge_tables(int n, char **in, const char *out, const prism_params *p, int quiet) {
+  char err[512];
+  prism_params q = *p;
+  q.fluxnet_epsilon = 1.0; /* keep the files' own exploration rates */
+  prism_fluxnet *sum = prism_fluxnet_new(PRISM_FLUX_LEARN, &q);
+  int rc = 0;
+  for (int i = 0; i < n && !rc; i++) {
+    prism_fluxnet *f = prism_fluxnet_new(PRISM_FLUX_LEARN, &q);
+    int lr = prism_fluxnet_load(f, in[i], &q, err, sizeof err);
+    if (lr) {
+      if (lr > 0) snprintf(err, sizeof err, "%s: no such file", in[i]);
+      fprintf(stderr, "prism: error: %s\n", err);
+      rc = 1;
+    } else {
+      if (i == 0) sum->table.epsilon = f->table.epsilon;
+      prism_qtable_merge(&sum->table, &f->table);
+      if (!quiet)
+        printf("c merged %s: %llu episodes, %llu updates\n", in[i],
+               (unsigned long long)f->table.episodes, (unsigned long long)f->table.steps);
+    }
+    prism_fluxnet_free(f);
+  }
+  if (!rc && prism_fluxnet_save(sum, out, err, sizeof err)) {
+    fprintf(stderr, "prism: error: %s\n", err);
+    rc = 1;
+  }
+  if (!rc && !quiet)
+    printf("c wrote %s: %llu episodes, %llu updates, epsilon %.4f\n", out,
+           (unsigned long long)sum->table.episodes, (unsigned long long)sum->table.steps,
+           sum->table.epsilon);
+  prism_fluxnet_free(sum);
+  return rc;
+}
+
 int prism_cli_train(int argc, char **argv) {
   static const struct option opts[] = {
       {"qtable", required_argument, 0, 'Q'},   {"episodes", required_argument, 0, 'e'},
@@ -76,14 +139,15 @@ int prism_cli_train(int argc, char **argv) {
       {"threads", required_argument, 0, 'j'},  {"param", required_argument, 0, 'p'},
       {"config", required_argument, 0, 'C'},   {"format", required_argument, 0, 'F'},
       {"backend", required_argument, 0, 'B'},  {"quiet", no_argument, 0, 'q'},
-      {"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
+      {"help", no_argument, 0, 'h'},           {"merge", no_argument, 0, 'M'},
+      {0, 0, 0, 0}};
   prism_solve_opts o;
   prism_solve_opts_defaults(&o);
   o.time_limit = 20.0;
   const char *qtable = NULL;
   unsigned long episodes = 1;
   prism_format fmt = PRISM_FORMAT_AUTO;
-  int quiet = 0, c;
+  int quiet = 0, merge = 0, c;
   char err[512], *end;
   optind = 1;
   while ((c = getopt_long(argc, argv, "Q:e:t:s:j:p:qh", opts, NULL)) != -1) {
@@ -158,6 +222,7 @@ int prism_cli_train(int argc, char **argv) {
         }
         break;
       case 'q': quiet = 1; break;
+      case 'M': merge = 1; break;
       case 'h': usage_train(stdout); return 0;
       default: usage_train(stderr); return 1;
     }
@@ -176,18 +241,31 @@ int prism_cli_train(int argc, char **argv) {
     fprintf(stderr, "prism: error: %s\n", err);
     return 1;
   }
+  if (merge) return merge_tables(argc - optind, argv + optind, qtable, &o.params, quiet);
   int ng = argc - optind;
   prism_graph **graphs = calloc((size_t)ng, sizeof *graphs);
   if (!graphs) return 1;
+  uint32_t *target = calloc((size_t)ng, sizeof *target);
+  char(*names)[256] = calloc((size_t)ng, sizeof *names);
+  if (!target || !names) return 1;
   int rc = 0;
   for (int i = 0; i < ng && !rc; i++) {
     prism_diag diag;
-    if (prism_graph_read_file(argv[optind + i], fmt, &graphs[i], &diag)) {
+    char path[4096];
+    if (split_target(argv[optind + i], path, sizeof path, &target[i])) {
+      fprintf(stderr, "prism: error: bad target in '%s' (GRAPH:K, K >= 1)\n", argv[optind + i]);
+      rc = 1;
+    } else if (prism_graph_read_file(path, fmt, &graphs[i], &diag)) {
       fprintf(stderr, "prism: error: %s\n", diag.error);
       rc = 1;
-    } else if (!quiet) {
-      printf("c graph %d %s: %u vertices, %llu edges\n", i + 1, argv[optind + i],
-             graphs[i]->n, (unsigned long long)graphs[i]->m);
+    } else {
+      graph_name(path, names[i], sizeof names[i]);
+      if (!quiet) {
+        printf("c graph %d %s: %u vertices, %llu edges", i + 1, path, graphs[i]->n,
+               (unsigned long long)graphs[i]->m);
+        if (target[i]) printf(", target %u colors", target[i]);
+        printf("\n");
+      }
     }
   }
   prism_controller *learner = NULL;
@@ -203,6 +281,8 @@ int prism_cli_train(int argc, char **argv) {
   if (rc) {
     for (int i = 0; i < ng; i++) prism_graph_free(graphs[i]);
     free(graphs);
+    free(target);
+    free(names);
     return rc;
   }
   prism_controller_stats st;
@@ -225,6 +305,7 @@ int prism_cli_train(int argc, char **argv) {
     for (int i = 0; i < ng && !stop_requested; i++) {
       prism_solve_result r;
       o.seed = seed0 + ep - 1;
+      o.target_k = target[i];
       prism_control_ctx ctx = {graphs[i]->n, graphs[i]->m, 0, 0, o.seed};
       prism_controller_reset_episode(learner, &o.params, &ctx); /* no stale stats */
       if (prism_solve(graphs[i], &o, &r, err, sizeof err)) {
@@ -235,7 +316,7 @@ int prism_cli_train(int argc, char **argv) {
       prism_controller_get_stats(learner, &st);
       ep_reward += st.reward;
       printf("c episode %lu graph %s best_k %u time %.2f reward %.3f epsilon %.4f steps %llu\n",
-             ep, base_name(argv[optind + i]), r.best_k, r.seconds, st.reward, st.epsilon,
+             ep, names[i], r.best_k, r.seconds, st.reward, st.epsilon,
              (unsigned long long)st.steps);
       fflush(stdout);
       if (st.have_best && (!best[i].have_best || st.best_k < best[i].best_k ||
@@ -258,7 +339,7 @@ int prism_cli_train(int argc, char **argv) {
   }
   if (!quiet)
     for (int i = 0; i < ng; i++)
-      if (best[i].have_best) print_config(base_name(argv[optind + i]), &best[i]);
+      if (best[i].have_best) print_config(names[i], &best[i]);
   if (stop_requested && !rc && !quiet)
     printf("c interrupted; the table (with the interrupted solve's updates) is saved\n");
   prism_controller_share(NULL);
@@ -266,6 +347,8 @@ int prism_cli_train(int argc, char **argv) {
   for (int i = 0; i < ng; i++) prism_graph_free(graphs[i]);
   free(graphs);
   free(best);
+  free(target);
+  free(names);
   fflush(stdout);
   return rc;
 }

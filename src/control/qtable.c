@@ -55,6 +55,23 @@ void prism_qtable_free(prism_qtable *t) {
   t->visits = NULL;
 }
 
+int prism_qtable_merge(prism_qtable *dst, const prism_qtable *src) {
+  if (dst->n_states != src->n_states || dst->n_actions != src->n_actions ||
+      strcmp(dst->layout, src->layout))
+    return -1;
+  size_t cells = (size_t)dst->n_states * dst->n_actions;
+  for (size_t i = 0; i < cells; i++) {
+    double vd = dst->visits[i], vs = src->visits[i];
+    if (vd + vs > 0) dst->q[i] = (vd * dst->q[i] + vs * src->q[i]) / (vd + vs);
+    uint64_t v = (uint64_t)dst->visits[i] + src->visits[i];
+    dst->visits[i] = v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+  }
+  if (src->epsilon < dst->epsilon) dst->epsilon = src->epsilon;
+  dst->steps += src->steps;
+  dst->episodes += src->episodes;
+  return 0;
+}
+
 /* ------------------------------------------------------ little-endian io */
 
 typedef struct wbuf {

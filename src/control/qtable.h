@@ -56,6 +56,12 @@ int prism_qtable_load(prism_qtable *t, const char *path, char *err, unsigned err
 /* Save atomically (FILE.tmp, fsync, rename). 0, or -1 with err. */
 int prism_qtable_save(const prism_qtable *t, const char *path, char *err, unsigned err_len);
 
+/* Merge src into dst (same layout): per (state, action) the visit-weighted
+ * mean of the two Q values, visits, steps and episodes added, the smaller
+ * epsilon. For tables learned in parallel from the same start. Returns 0, or
+ * -1 when the layouts differ. */
+int prism_qtable_merge(prism_qtable *dst, const prism_qtable *src);
+
 /* Serialise into a malloc'd buffer (for tests); returns its size. */
 size_t prism_qtable_serialize(const prism_qtable *t, unsigned char **out);
 

@@ -152,7 +152,11 @@ static void build_cfg(engine *e) {
   c->max_chain = (uint32_t)e->p.tunneling_max_chain;
   c->tabu_base = (uint32_t)e->p.tabu_base;
   c->alpha_fp = (uint32_t)llround(e->p.tabu_alpha * 256.0);
-  c->moves = (uint32_t)e->p.batch_moves;
+  if (e->p.batch_moves > 0) c->moves = (uint32_t)e->p.batch_moves;
+  else {
+    uint64_t auto_moves = 20 * (uint64_t)e->n;
+    c->moves = (uint32_t)(auto_moves < 1000 ? 1000 : auto_moves > 200000 ? 200000 : auto_moves);
+  }
   c->seed = e->o->seed;
   build_metro(e);
 }

@@ -1,6 +1,7 @@
 /* cuda_emu.cc - the fiber scheduler and runtime of cuda_emu.h. */
 #include "cuda_emu.h"
 
+#include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -29,7 +30,9 @@ enum { F_READY, F_BLOCK_BAR, F_WARP_BAR, F_SHFL, F_DONE };
 const size_t STACK = 512 * 1024;
 
 struct fiber {
-  ucontext_t ctx;
+  ucontext_t ctx; /* to enter the fiber the first time */
+  jmp_buf jb;     /* every switch after that (no signal-mask system call) */
+  int started;
   int state;
   uint64_t val;
   int mask;
@@ -39,6 +42,7 @@ struct fiber {
 
 std::vector<fiber> fibers;
 ucontext_t sched_ctx;
+jmp_buf sched_jb;
 int cur = -1;
 unsigned char *dyn_smem;
 std::function<void()> *body;
@@ -64,7 +68,7 @@ void to_sched() {
 #ifdef EMU_ASAN
   __sanitizer_start_switch_fiber(&f.fake, main_bottom, main_size);
 #endif
-  swapcontext(&f.ctx, &sched_ctx);
+  if (!_setjmp(f.jb)) _longjmp(sched_jb, 1);
 #ifdef EMU_ASAN
   __sanitizer_finish_switch_fiber(f.fake, NULL, NULL);
 #endif
@@ -79,17 +83,25 @@ void fiber_main() {
 #ifdef EMU_ASAN
   __sanitizer_start_switch_fiber(NULL, main_bottom, main_size);
 #endif
-  /* returning resumes uc_link, the scheduler */
+  _longjmp(sched_jb, 1);
 }
 
 void run_fiber(int t) {
+  fiber &f = fibers[(size_t)t];
   cur = t;
   threadIdx.x = (unsigned)t;
   threadIdx.y = threadIdx.z = 0;
 #ifdef EMU_ASAN
-  __sanitizer_start_switch_fiber(&sched_fake, fibers[(size_t)t].stack, STACK);
+  __sanitizer_start_switch_fiber(&sched_fake, f.stack, STACK);
 #endif
-  swapcontext(&sched_ctx, &fibers[(size_t)t].ctx);
+  if (!_setjmp(sched_jb)) {
+    if (!f.started) {
+      f.started = 1;
+      swapcontext(&sched_ctx, &f.ctx);
+    } else {
+      _longjmp(f.jb, 1);
+    }
+  }
 #ifdef EMU_ASAN
   __sanitizer_finish_switch_fiber(sched_fake, NULL, NULL);
 #endif
@@ -101,11 +113,12 @@ void run_block(unsigned T) {
   for (unsigned t = 0; t < T; t++) {
     fiber &f = fibers[t];
     f.state = F_READY;
+    f.started = 0;
     f.fake = NULL;
     getcontext(&f.ctx);
     f.ctx.uc_stack.ss_sp = f.stack;
     f.ctx.uc_stack.ss_size = STACK;
-    f.ctx.uc_link = &sched_ctx;
+    f.ctx.uc_link = NULL;
     makecontext(&f.ctx, fiber_main, 0);
     order[t] = (int)t;
   }
