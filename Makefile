@@ -106,7 +106,10 @@ fuzz: build-fuzz/fuzz_parsers
 
 fuzz-smoke: build-fuzz/fuzz_parsers
 	@mkdir -p build-fuzz/corpus
-	./build-fuzz/fuzz_parsers -max_total_time=$${FUZZ_SECONDS:-60} -max_len=4096 build-fuzz/corpus fuzz/corpus
+	@echo "fuzzing the parsers for $${FUZZ_SECONDS:-60} s (log: build-fuzz/fuzz.log)"
+	@./build-fuzz/fuzz_parsers -max_total_time=$${FUZZ_SECONDS:-60} -max_len=4096 -print_final_stats=1 \
+	  build-fuzz/corpus fuzz/corpus > build-fuzz/fuzz.log 2>&1 || { tail -40 build-fuzz/fuzz.log; exit 1; }
+	@grep -E "stat::number_of_executed_units|Done [0-9]+ runs" build-fuzz/fuzz.log | tail -2
 
 check:
 	$(MAKE) test
