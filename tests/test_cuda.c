@@ -112,6 +112,7 @@ typedef struct scenario {
   int perturb; /* host-side changes between batches */
   uint64_t seed;
   double tmin, tmax;
+  int threads_hint; /* PRISM_CUDA_THREADS for this run (0: the default) */
 } scenario;
 
 typedef struct pop {
@@ -320,7 +321,14 @@ static int run_match(const prism_graph *g, const scenario *s, match_result *out)
   pop_init(&cpu, g, s);
   pop_init(&gpu, g, s);
   char err[512];
+  char *old_threads = getenv("PRISM_CUDA_THREADS");
+  char th[16];
+  if (s->threads_hint && !old_threads) {
+    snprintf(th, sizeof th, "%d", s->threads_hint);
+    setenv("PRISM_CUDA_THREADS", th, 1);
+  }
   prism_cuda_engine *ce = prism_cuda_engine_create(g, s->R, s->kmax, err, sizeof err);
+  if (s->threads_hint && !old_threads) unsetenv("PRISM_CUDA_THREADS");
   if (!ce) printf("    create: %s\n", err);
   TEST_CHECK(ce != NULL);
   int ok = ce != NULL;
@@ -404,7 +412,30 @@ static uint32_t dsatur_k(const prism_graph *g) {
 
 /* ---------------------------------------------------------------- tests */
 
-/* Small and quick: the case the sanitizers run (prism_tests cuda_small). */
+/* Tiny: what compute-sanitizer racecheck runs (prism_tests cuda_small_tiny). */
+PRISM_TEST(cuda_small_tiny, "gpu") {
+  NEED_GPU();
+  prism_graph *g = gnp(80, 0.15, 0, 9);
+  scenario s = base_scenario();
+  s.R = 2;
+  s.k = dsatur_k(g) - 1;
+  s.kmax = s.k + 1;
+  s.batches = 3;
+  s.moves = 300;
+  s.mu = 0.25;
+  s.beta = 0.5;
+  s.belief_mask = 0x1;
+  s.stress = 1;
+  s.tun_prob = 0.1;
+  s.max_chain = 30;
+  s.threads_hint = 64;
+  match_result r;
+  run_match(g, &s, &r);
+  TEST_CHECK(r.tunnels > 0 && r.aborts > 0);
+  prism_graph_free(g);
+}
+
+/* Small and quick: what compute-sanitizer memcheck runs (cuda_small). */
 PRISM_TEST(cuda_small_match_plain, "gpu") {
   NEED_GPU();
   prism_graph *g = gnp(120, 0.1, 0, 1);
@@ -412,7 +443,7 @@ PRISM_TEST(cuda_small_match_plain, "gpu") {
   s.k = dsatur_k(g) - 1;
   s.kmax = s.k + 2;
   s.tun_prob = 0.05;
-  s.max_chain = 6;
+  s.max_chain = 40;
   match_result r;
   run_match(g, &s, &r);
   TEST_CHECK(r.tunnels > 0 && r.aborts > 0);
@@ -430,7 +461,7 @@ PRISM_TEST(cuda_small_match_potentials, "gpu") {
   s.belief_mask = 0x5;
   s.stress = 1;
   s.tun_prob = 0.05;
-  s.max_chain = 12;
+  s.max_chain = 60;
   run_match(g, &s, NULL);
   prism_graph_free(g);
 }

@@ -62,9 +62,21 @@ PRISM_TEST(fluxnet_td_update_hand_computed, "cpu") {
   TEST_CHECK(near(prism_flux_td(-3.0, 0.25, 1.0, 0.0, 0.5, 0), -3.0));
 }
 
+PRISM_TEST(fluxnet_step_size, "cpu") {
+  /* max(alpha, 1/n): 1, 1/2, ..., 1/10, then alpha 0.1 */
+  TEST_CHECK(near(prism_flux_step_size(0.1, 1), 1.0));
+  TEST_CHECK(near(prism_flux_step_size(0.1, 2), 0.5));
+  TEST_CHECK(near(prism_flux_step_size(0.1, 4), 0.25));
+  TEST_CHECK(near(prism_flux_step_size(0.1, 10), 0.1));
+  TEST_CHECK(near(prism_flux_step_size(0.1, 11), 0.1));
+  TEST_CHECK(near(prism_flux_step_size(0.1, 1000000), 0.1));
+  TEST_CHECK(near(prism_flux_step_size(0.5, 3), 0.5));
+}
+
 PRISM_TEST(fluxnet_update_uses_known_actions, "cpu") {
   prism_params p;
   prism_params_defaults(&p);
+  p.fluxnet_min_visits = 1; /* an action counts after one update */
   prism_fluxnet *f = prism_fluxnet_new(PRISM_FLUX_LEARN, &p);
   const int A = PRISM_FLUX_ACTIONS, NOOP = PRISM_FLUX_NOOP;
   double *q = f->table.q;
@@ -74,28 +86,59 @@ PRISM_TEST(fluxnet_update_uses_known_actions, "cpu") {
   q[7 * A + PRISM_FLUX_TEMP_UP] = 5.0;
   TEST_CHECK(near(prism_fluxnet_max_q(f, 7), -1.0));
   TEST_CHECK_EQ(prism_fluxnet_greedy(f, 7), NOOP);
-  /* state 3, first update of tun+: starts from Q(3, noop) = 0.2, reward 1,
-   * next state 7 (max over known = -1):
-   * 0.2 + 0.1 * (1 + 0.95 * -1 - 0.2) = 0.2 - 0.015 = 0.185 */
+  /* state 3, first update of tun+ (step 1/1 = 1: the target itself), reward
+   * 1, next state 7 (max over known = -1): 1 + 0.95 * -1 = 0.05 */
   q[3 * A + NOOP] = 0.2;
-  q[3 * A + PRISM_FLUX_TUN_UP] = 99.0; /* ignored: never visited */
+  q[3 * A + PRISM_FLUX_TUN_UP] = 99.0; /* never visited: forgotten by the 1st update */
   double eps = f->table.epsilon;
   prism_fluxnet_update(f, 3, PRISM_FLUX_TUN_UP, 1.0, 7, 0, &p);
-  TEST_CHECK(near(q[3 * A + PRISM_FLUX_TUN_UP], 0.185));
+  TEST_CHECK(near(q[3 * A + PRISM_FLUX_TUN_UP], 0.05));
   TEST_CHECK_EQ(f->table.visits[3 * A + PRISM_FLUX_TUN_UP], 1);
   TEST_CHECK_EQ(f->table.steps, 1);
   TEST_CHECK(near(f->table.epsilon, eps * p.fluxnet_epsilon_decay));
-  /* known now, but worth less than no-op (0.185 < 0.2): no-op stays greedy */
+  /* known now, but worth less than no-op (0.05 < 0.2): no-op stays greedy */
   TEST_CHECK_EQ(prism_fluxnet_greedy(f, 3), NOOP);
   TEST_CHECK(near(prism_fluxnet_max_q(f, 3), 0.2));
-  /* second update, terminal, reward 2: 0.185 + 0.1 * (2 - 0.185) = 0.3665 */
+  /* second update, terminal, reward 2, step 1/2: 0.05 + 0.5 * (2 - 0.05) = 1.025 */
   prism_fluxnet_update(f, 3, PRISM_FLUX_TUN_UP, 2.0, 7, 1, &p);
-  TEST_CHECK(near(q[3 * A + PRISM_FLUX_TUN_UP], 0.3665));
+  TEST_CHECK(near(q[3 * A + PRISM_FLUX_TUN_UP], 1.025));
   /* better than no-op now: greedy and the max use it */
   TEST_CHECK_EQ(prism_fluxnet_greedy(f, 3), PRISM_FLUX_TUN_UP);
-  TEST_CHECK(near(prism_fluxnet_max_q(f, 3), 0.3665));
+  TEST_CHECK(near(prism_fluxnet_max_q(f, 3), 1.025));
+  /* from the 11th update on, the constant alpha 0.1 of the TD rule: eight
+   * more terminal updates with reward 2 keep the mean of the targets... */
+  for (int i = 0; i < 8; i++) prism_fluxnet_update(f, 3, PRISM_FLUX_TUN_UP, 2.0, 7, 1, &p);
+  /* targets 0.05, 2 x 9: mean 1.805 */
+  TEST_CHECK(near(q[3 * A + PRISM_FLUX_TUN_UP], (0.05 + 9 * 2.0) / 10));
+  /* ...and the 11th: Q + 0.1 * (r + 0.95 * max Q(7) - Q), non-terminal */
+  double before = q[3 * A + PRISM_FLUX_TUN_UP];
+  prism_fluxnet_update(f, 3, PRISM_FLUX_TUN_UP, 0.5, 7, 0, &p);
+  TEST_CHECK(near(q[3 * A + PRISM_FLUX_TUN_UP],
+                  prism_flux_td(before, 0.5, -1.0, 0.1, 0.95, 0)));
+  TEST_CHECK(near(q[3 * A + PRISM_FLUX_TUN_UP], before + 0.1 * (0.5 - 0.95 - before)));
   /* in an untouched state the greedy action is no-op */
   TEST_CHECK_EQ(prism_fluxnet_greedy(f, 100), NOOP);
+  prism_fluxnet_free(f);
+}
+
+PRISM_TEST(fluxnet_min_visits_guard_the_greedy_choice, "cpu") {
+  prism_params p;
+  prism_params_defaults(&p);
+  TEST_CHECK_EQ(p.fluxnet_min_visits, 30);
+  p.fluxnet_min_visits = 3;
+  prism_fluxnet *f = prism_fluxnet_new(PRISM_FLUX_LEARN, &p);
+  const int A = PRISM_FLUX_ACTIONS;
+  /* two big rewards for temp- in state 9: still not trusted */
+  prism_fluxnet_update(f, 9, PRISM_FLUX_TEMP_DOWN, 4.0, 9, 1, &p);
+  prism_fluxnet_update(f, 9, PRISM_FLUX_TEMP_DOWN, 6.0, 9, 1, &p);
+  TEST_CHECK(near(f->table.q[9 * A + PRISM_FLUX_TEMP_DOWN], 5.0)); /* mean of 4, 6 */
+  TEST_CHECK_EQ(prism_fluxnet_greedy(f, 9), PRISM_FLUX_NOOP);
+  TEST_CHECK(near(prism_fluxnet_max_q(f, 9), 0.0));
+  /* the third update makes it known: mean of 4, 6, 8 = 6 */
+  prism_fluxnet_update(f, 9, PRISM_FLUX_TEMP_DOWN, 8.0, 9, 1, &p);
+  TEST_CHECK(near(f->table.q[9 * A + PRISM_FLUX_TEMP_DOWN], 6.0));
+  TEST_CHECK_EQ(prism_fluxnet_greedy(f, 9), PRISM_FLUX_TEMP_DOWN);
+  TEST_CHECK(near(prism_fluxnet_max_q(f, 9), 6.0));
   prism_fluxnet_free(f);
 }
 

@@ -50,6 +50,7 @@ static void usage_train(FILE *f) {
           "      --config FILE      NAME=VALUE parameter lines\n"
           "      --format FMT       graph format (default: by extension)\n"
           "      --backend B        auto | cpu | cuda (default auto)\n"
+          "      --show             print the policy learned in --qtable FILE and exit\n"
           "      --merge            the arguments are Q-table files learned in parallel:\n"
           "                         write their visit-weighted mean to --qtable FILE\n"
           "  -q, --quiet            only the per-episode lines\n"
@@ -97,6 +98,53 @@ static void print_config(const char *graph, const prism_controller_stats *st) {
          b->tunneling_prob_boost);
 }
 
+/* prism train --show --qtable FILE: the learned policy, state by state */
+static int show_table(const char *path, const prism_params *p) {
+  char err[512];
+  prism_params q = *p;
+  q.fluxnet_epsilon = 1.0;
+  prism_fluxnet *f = prism_fluxnet_new(PRISM_FLUX_LEARN, &q);
+  int lr = prism_fluxnet_load(f, path, &q, err, sizeof err);
+  if (lr) {
+    if (lr > 0) snprintf(err, sizeof err, "%s: no such file", path);
+    fprintf(stderr, "prism: error: %s\n", err);
+    prism_fluxnet_free(f);
+    return 1;
+  }
+  printf("c %s: %llu episodes, %llu updates, epsilon %.4f\nc layout: %s\n", path,
+         (unsigned long long)f->table.episodes, (unsigned long long)f->table.steps,
+         f->table.epsilon, f->table.layout);
+  printf("c state conflict depth temp trans stag   visits  Q(noop)  greedy   Q(greedy)\n");
+  uint64_t greedy_count[PRISM_FLUX_ACTIONS] = {0}, visits_by_greedy[PRISM_FLUX_ACTIONS] = {0};
+  prism_flux_features ft;
+  for (ft.conflict = 0; ft.conflict < PRISM_FLUX_CONFLICT_LEVELS; ft.conflict++)
+    for (ft.depth = 0; ft.depth < PRISM_FLUX_DEPTH_LEVELS; ft.depth++)
+      for (ft.temp = 0; ft.temp < PRISM_FLUX_TEMP_LEVELS; ft.temp++)
+        for (ft.transition = 0; ft.transition < PRISM_FLUX_TRANSITION_LEVELS; ft.transition++)
+          for (ft.stagnation = 0; ft.stagnation < PRISM_FLUX_STAG_LEVELS; ft.stagnation++) {
+            uint32_t s = prism_flux_state_index(&ft);
+            uint64_t v = 0;
+            for (int a = 0; a < PRISM_FLUX_ACTIONS; a++)
+              v += f->table.visits[(size_t)s * PRISM_FLUX_ACTIONS + a];
+            if (!v) continue;
+            int g = prism_fluxnet_greedy(f, s);
+            const double *qs = f->table.q + (size_t)s * PRISM_FLUX_ACTIONS;
+            greedy_count[g]++;
+            visits_by_greedy[g] += v;
+            printf("c %5u %8u %5u %4u %5u %4u %8llu %8.3f  %-7s %8.3f\n", s, ft.conflict,
+                   ft.depth, ft.temp, ft.transition, ft.stagnation, (unsigned long long)v,
+                   qs[PRISM_FLUX_NOOP], prism_flux_action_name(g), qs[g]);
+          }
+  printf("c greedy action: states (their visits)");
+  for (int a = 0; a < PRISM_FLUX_ACTIONS; a++)
+    if (greedy_count[a])
+      printf("  %s %llu (%llu)", prism_flux_action_name(a), (unsigned long long)greedy_count[a],
+             (unsigned long long)visits_by_greedy[a]);
+  printf("\n");
+  prism_fluxnet_free(f);
+  return 0;
+}
+
 /* prism train --merge IN... --qtable OUT */
 static int merge_tables(int n, char **in, const char *out, const prism_params *p, int quiet) {
   char err[512];
@@ -140,6 +188,7 @@ int prism_cli_train(int argc, char **argv) {
       {"config", required_argument, 0, 'C'},   {"format", required_argument, 0, 'F'},
       {"backend", required_argument, 0, 'B'},  {"quiet", no_argument, 0, 'q'},
       {"help", no_argument, 0, 'h'},           {"merge", no_argument, 0, 'M'},
+      {"show", no_argument, 0, 'W'},
       {0, 0, 0, 0}};
   prism_solve_opts o;
   prism_solve_opts_defaults(&o);
@@ -147,7 +196,7 @@ int prism_cli_train(int argc, char **argv) {
   const char *qtable = NULL;
   unsigned long episodes = 1;
   prism_format fmt = PRISM_FORMAT_AUTO;
-  int quiet = 0, merge = 0, c;
+  int quiet = 0, merge = 0, show = 0, c;
   char err[512], *end;
   optind = 1;
   while ((c = getopt_long(argc, argv, "Q:e:t:s:j:p:qh", opts, NULL)) != -1) {
@@ -223,6 +272,7 @@ int prism_cli_train(int argc, char **argv) {
         break;
       case 'q': quiet = 1; break;
       case 'M': merge = 1; break;
+      case 'W': show = 1; break;
       case 'h': usage_train(stdout); return 0;
       default: usage_train(stderr); return 1;
     }
@@ -232,6 +282,7 @@ int prism_cli_train(int argc, char **argv) {
     usage_train(stderr);
     return 1;
   }
+  if (show) return show_table(qtable, &o.params);
   if (optind >= argc) {
     fprintf(stderr, "prism: error: train needs at least one GRAPH\n");
     usage_train(stderr);

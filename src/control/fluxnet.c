@@ -147,6 +147,14 @@ void prism_flux_apply(int a, prism_params *p, const prism_params *start) {
   }
 }
 
+void prism_flux_restore(prism_params *p, const prism_params *start) {
+  static const int knobs[] = {PRISM_PARAM_ID_chemical_potential, PRISM_PARAM_ID_tunneling_prob_base,
+                              PRISM_PARAM_ID_global_temperature, PRISM_PARAM_ID_reservoir_leak_rate,
+                              PRISM_PARAM_ID_stress_weight, PRISM_PARAM_ID_tunneling_prob_boost};
+  for (unsigned i = 0; i < sizeof knobs / sizeof knobs[0]; i++)
+    prism_params_set_clamped(p, knobs[i], prism_params_get(start, knobs[i]));
+}
+
 /* --------------------------------------------------------------- learning */
 
 double prism_flux_reward(const prism_telemetry *prev, const prism_telemetry *now,
@@ -166,6 +174,11 @@ double prism_flux_td(double q, double r, double max_next, double alpha, double g
   return q + alpha * (target - q);
 }
 
+double prism_flux_step_size(double alpha, uint64_t n) {
+  double mean = n ? 1.0 / (double)n : 1.0;
+  return mean > alpha ? mean : alpha;
+}
+
 double prism_flux_epsilon_next(double eps, double decay, double floor) {
   if (eps <= floor) return eps;
   double e = eps * decay;
@@ -180,6 +193,7 @@ prism_fluxnet *prism_fluxnet_new(prism_flux_mode mode, const prism_params *p) {
   prism_qtable_init(&f->table, PRISM_FLUX_STATES, PRISM_FLUX_ACTIONS, prism_flux_layout());
   f->table.epsilon = p->fluxnet_epsilon;
   f->start = *p;
+  f->min_visits = (uint32_t)p->fluxnet_min_visits;
   prism_rng_init(&f->rng, 1, 0x464C5558u /* "FLUX" */, 0, 0);
   return f;
 }
@@ -205,6 +219,7 @@ void prism_fluxnet_reset_episode(prism_fluxnet *f, const prism_control_ctx *ctx,
                                  const prism_params *p) {
   f->ctx = *ctx;
   f->start = *p;
+  f->min_visits = (uint32_t)p->fluxnet_min_visits;
   /* one stream per (seed, episode of this table): deterministic for a seed */
   prism_rng_init(&f->rng, ctx->seed, 0x464C5558u, (uint32_t)f->table.episodes, 0);
   f->have_prev = 0;
@@ -220,12 +235,15 @@ void prism_fluxnet_reset_episode(prism_fluxnet *f, const prism_control_ctx *ctx,
 
 static double uniform01(prism_rng *r) { return prism_rng_u32(r) * (1.0 / 4294967296.0); }
 
-/* An action is known in state s once it has been updated there; no-op is
- * always known. Unknown actions are left to exploration: the greedy choice and
- * the bootstrap max only look at known ones, so an untrained state keeps the
- * config as it is. */
+/* An action is known in state s once it has been updated there at least
+ * fluxnet_min_visits times (at least once); no-op is always known. Unknown
+ * actions are left to exploration: the greedy choice and the bootstrap max
+ * only look at known ones, so an untrained state keeps the config as it is
+ * and a few lucky updates cannot make an action greedy (a safe policy
+ * improvement over the fixed config, as in SPIBB, Laroche et al. 2019). */
 static int known(const prism_fluxnet *f, uint32_t s, int a) {
-  return a == PRISM_FLUX_NOOP || f->table.visits[(size_t)s * PRISM_FLUX_ACTIONS + a] > 0;
+  uint32_t v = f->table.visits[(size_t)s * PRISM_FLUX_ACTIONS + a];
+  return a == PRISM_FLUX_NOOP || (v > 0 && v >= f->min_visits);
 }
 
 int prism_fluxnet_greedy(prism_fluxnet *f, uint32_t s) {
@@ -252,12 +270,11 @@ double prism_fluxnet_max_q(const prism_fluxnet *f, uint32_t s) {
 
 void prism_fluxnet_update(prism_fluxnet *f, uint32_t s, int a, double r, uint32_t s_next,
                           int terminal, const prism_params *p) {
-  double *q = f->table.q + (size_t)s * PRISM_FLUX_ACTIONS;
   size_t i = (size_t)s * PRISM_FLUX_ACTIONS + (size_t)a;
-  /* prior of a first-time action: worth what doing nothing is worth here */
-  if (!known(f, s, a)) q[a] = q[PRISM_FLUX_NOOP];
   double next = terminal ? 0 : prism_fluxnet_max_q(f, s_next);
-  q[a] = prism_flux_td(q[a], r, next, p->fluxnet_alpha, p->fluxnet_gamma, terminal);
+  f->table.q[i] = prism_flux_td(f->table.q[i], r, next,
+                                prism_flux_step_size(p->fluxnet_alpha, f->table.visits[i] + 1ull),
+                                p->fluxnet_gamma, terminal);
   if (f->table.visits[i] < UINT32_MAX) f->table.visits[i]++;
   f->table.steps++;
   f->ep_updates++;
@@ -292,8 +309,10 @@ void prism_fluxnet_step(prism_fluxnet *f, const prism_telemetry *t, prism_params
   }
   if (solved) {
     /* end of this k's sub-episode: the next batch starts a new k from a
-     * dissolved coloring, which no action of ours led to */
+     * dissolved coloring, which no action of ours led to, and with the start
+     * config, so that exploration does not pile up over the descent */
     f->have_prev = 0;
+    prism_flux_restore(p, &f->start);
     return;
   }
   int a;
@@ -302,11 +321,6 @@ void prism_fluxnet_step(prism_fluxnet *f, const prism_telemetry *t, prism_params
     a = (int)prism_rng_below(&f->rng, PRISM_FLUX_ACTIONS);
   else a = prism_fluxnet_greedy(f, s);
   prism_flux_apply(a, p, &f->start);
-  if (getenv("FLUXDBG"))
-    fprintf(stderr, "dbg b%llu k%u c%u s%u a=%s mu=%.3f tun=%.5f T=%.2f leak=%.3f sw=%.2f boost=%.0f eps=%.3f\n",
-            (unsigned long long)t->batch, t->k, t->best_conflicts, s, prism_flux_action_name(a),
-            p->chemical_potential, p->tunneling_prob_base, p->global_temperature,
-            p->reservoir_leak_rate, p->stress_weight, p->tunneling_prob_boost, f->table.epsilon);
   f->ep_actions[a]++;
   f->have_prev = 1;
   f->prev_state = s;

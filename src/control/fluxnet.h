@@ -70,6 +70,9 @@ const char *prism_flux_action_name(int a);
  * within [0, floor * range]). */
 void prism_flux_apply(int a, prism_params *p, const prism_params *start);
 
+/* Put the six knobs the actions move back to their start values. */
+void prism_flux_restore(prism_params *p, const prism_params *start);
+
 /* The layout text stored in (and checked against) Q-table files. */
 const char *prism_flux_layout(void);
 
@@ -92,6 +95,13 @@ double prism_flux_reward(const prism_telemetry *prev, const prism_telemetry *now
 double prism_flux_td(double q, double r, double max_next, double alpha, double gamma,
                      int terminal);
 
+/* Step size of the n-th update (n >= 1) of one (state, action):
+ * max(alpha, 1/n). The first 1/alpha updates average their targets (no
+ * memory of the arbitrary initial 0, so tables learned side by side and
+ * merged are not biased toward 0 where an action was tried only a few
+ * times); after that the constant alpha of the TD rule. */
+double prism_flux_step_size(double alpha, uint64_t n);
+
 /* One step of the exploration schedule: eps * decay, never below floor (an
  * epsilon already at or below the floor is left as it is). */
 double prism_flux_epsilon_next(double eps, double decay, double floor);
@@ -103,6 +113,7 @@ typedef enum prism_flux_mode { PRISM_FLUX_LEARN = 0, PRISM_FLUX_RANDOM } prism_f
 typedef struct prism_fluxnet {
   prism_flux_mode mode;
   prism_qtable table;
+  uint32_t min_visits; /* fluxnet_min_visits: updates before an action counts */
   /* the episode */
   prism_control_ctx ctx;
   prism_params start;
@@ -143,13 +154,13 @@ void prism_fluxnet_reset_episode(prism_fluxnet *f, const prism_control_ctx *ctx,
 void prism_fluxnet_step(prism_fluxnet *f, const prism_telemetry *t, prism_params *p);
 
 /* Greedy action of state s among the known actions (those updated in s at
- * least once, and no-op); ties: no-op if it is among the best, else a random
+ * least fluxnet_min_visits times, and no-op); ties: no-op if it is among the best, else a random
  * one of them. */
 int prism_fluxnet_greedy(prism_fluxnet *f, uint32_t s);
 /* max over the known actions of s (the bootstrap of the TD target). */
 double prism_fluxnet_max_q(const prism_fluxnet *f, uint32_t s);
-/* The TD update of (s, a) with reward r and next state s_next; a first-time
- * action starts from Q(s, no-op). Decays epsilon. */
+/* The TD update of (s, a) with reward r and next state s_next, with the
+ * step size prism_flux_step_size(alpha, visits + 1). Decays epsilon. */
 void prism_fluxnet_update(prism_fluxnet *f, uint32_t s, int a, double r, uint32_t s_next,
                           int terminal, const prism_params *p);
 

@@ -34,6 +34,27 @@
 #define GPU_NONE 0xFFFFFFFFu
 #define FULL_MASK 0xFFFFFFFFu
 
+/* PRISM_CUDA_PROFILE: thread 0 of every block adds up the clock cycles of
+ * each phase of an iteration; the engine prints the split at destroy
+ * (dev/cuda/NOTES.md). Off in normal builds. */
+#define PROF_PHASES 8
+#ifdef PRISM_CUDA_PROFILE
+#define PROF_MARK(i)                  \
+  do {                                \
+    if (tid == 0) {                   \
+      long long t_ = clock64();       \
+      prof[i] += t_ - prof_t;         \
+      prof_t = t_;                    \
+    }                                 \
+  } while (0)
+#else
+#define PROF_MARK(i) \
+  do {               \
+  } while (0)
+#endif
+static const char *const prof_names[PROF_PHASES] = {
+    "compact+top", "scan", "reduce+S1", "decide", "kempe", "apply", "S3+best", "setup+end"};
+
 #define PLACE_SMALL 1u /* colors, weights, belief, list, scan info */
 #define PLACE_G 2u     /* the G table */
 #define PLACE_TABU 4u  /* the batch-relative tabu copy */
@@ -56,6 +77,9 @@ typedef struct gpu_slot {
 
 #define METRO_BYTES (PRISM_METRO_LEVELS * 4u)
 #define SLOT_BYTES (GPU_MAX_WARPS * (unsigned)sizeof(gpu_slot))
+#define RNG_AHEAD 64u /* iterations whose Philox words are made at once */
+#define RNG_BYTES (RNG_AHEAD * 32u)
+#define HEAD_BYTES (METRO_BYTES + SLOT_BYTES + RNG_BYTES)
 
 typedef struct kparams {
   const uint64_t *off;
@@ -75,6 +99,9 @@ typedef struct kparams {
   uint32_t *gtf;                                  /* R x stride, when not in smem */
   unsigned char *gsmall;                          /* R x small_bytes, when not in smem */
   uint32_t place, small_bytes;
+  uint32_t off32; /* the adjacency has < 2^32 entries: 32-bit offsets fit */
+  uint32_t narrow_d; /* every move delta fits 32 bits (see run_batch) */
+  unsigned long long *prof; /* R x PROF_PHASES cycles (PRISM_CUDA_PROFILE) */
 } kparams;
 
 static __host__ __device__ __forceinline__ size_t align16(size_t x) {
@@ -82,9 +109,15 @@ static __host__ __device__ __forceinline__ size_t align16(size_t x) {
 }
 
 /* Bytes of the per-replica "small" arrays: rinfo_d (8n), L, Lalt, rinfo_f
- * (4n each), in shared memory also color, omega, belief (4n each); inlist (n). */
+ * (4n each), in shared memory also color, omega, belief (4n each) and the
+ * CSR offsets as 32-bit words (4n + 4); inlist (n). */
 static __host__ __device__ __forceinline__ size_t small_size(uint32_t n, int in_smem) {
-  return align16((size_t)n * (in_smem ? 33 : 21));
+  return align16((size_t)n * (in_smem ? 37 : 21) + (in_smem ? 4 : 0));
+}
+
+/* Start of v's adjacency: the 32-bit copy in shared memory when there. */
+__device__ __forceinline__ uint64_t row_at(const uint32_t *o32, const uint64_t *o64, uint32_t v) {
+  return o32 ? (uint64_t)o32[v] : o64[v];
 }
 
 /* The inverse of prism_mix32. */
@@ -130,7 +163,7 @@ __device__ __forceinline__ void best_merge(int64_t *d, uint64_t *bk, int64_t od,
  * vertices (0: any), as in replica.c. Returns 1 when swapped, with the
  * potential-energy change in *delta. The conflict set does not change. */
 template <typename GT>
-__device__ int kempe_chain(const uint64_t *off, const uint32_t *adj, uint32_t n,
+__device__ int kempe_chain(const uint32_t *o32, const uint64_t *off, const uint32_t *adj, uint32_t n,
                            uint32_t max_chain, GT *G, uint32_t k, uint32_t *color,
                            const int32_t *omega, const uint32_t *belief, int bel_on,
                            int64_t mu, int64_t beta, uint32_t topc, uint32_t *mark,
@@ -158,8 +191,8 @@ __device__ int kempe_chain(const uint64_t *off, const uint32_t *adj, uint32_t n,
   while (head < tail) {
     for (uint32_t f = head + warp; f < tail; f += nwarps) {
       const uint32_t x = queue[f];
-      const uint64_t e1 = off[x + 1];
-      for (uint64_t e = off[x] + lane; e < e1; e += 32) {
+      const uint64_t e1 = row_at(o32, off, x + 1);
+      for (uint64_t e = row_at(o32, off, x) + lane; e < e1; e += 32) {
         const uint32_t y = adj[e], cy = color[y];
         if ((cy == a || cy == b) && mark[y] != s && atomicExch(mark + y, s) != s) {
           uint32_t pos = atomicAdd(s_qlen, 1u);
@@ -179,8 +212,8 @@ __device__ int kempe_chain(const uint64_t *off, const uint32_t *adj, uint32_t n,
   for (uint32_t f = warp; f < tail; f += nwarps) {
     const uint32_t x = queue[f], old = color[x], nc = old == a ? b : a;
     const uint32_t w = (uint32_t)omega[x];
-    const uint64_t e1 = off[x + 1];
-    for (uint64_t e = off[x] + lane; e < e1; e += 32) {
+    const uint64_t e1 = row_at(o32, off, x + 1);
+    for (uint64_t e = row_at(o32, off, x) + lane; e < e1; e += 32) {
       const uint32_t u = adj[e];
       g_sub(G, u * k + old, w);
       g_add(G, u * k + nc, w);
@@ -198,8 +231,72 @@ __device__ int kempe_chain(const uint64_t *off, const uint32_t *adj, uint32_t n,
   return 1;
 }
 
-template <typename GT>
-__global__ void __launch_bounds__(GPU_MAX_THREADS) tabu_batch_kernel(kparams p) {
+/* The scan of one iteration for this thread: groups of gs lanes take the
+ * list entries in turn; in a group every lane reads the same vertex data
+ * (broadcast) and takes the colors c = sub, sub + gs, ... . For each
+ * conflicting vertex the lane that meets its random color stores the random
+ * move's delta and tabu state at the entry's index. DT is the type of the
+ * deltas: int32_t when they provably fit (16-bit G, small potentials; see
+ * narrow_d), which halves the arithmetic, else int64_t. Out: this thread's
+ * best (d, key << 32 | index) and random (key << 32 | index). */
+template <typename GT, typename DT>
+__device__ __forceinline__ void scan_list(
+    const uint32_t *L, uint32_t len, uint32_t grp, uint32_t ngrp, uint32_t sub, uint32_t gs,
+    const uint32_t *color, const GT *G, const int32_t *omega, const uint32_t *belief, int bel_on,
+    uint32_t k, uint32_t topr, uint32_t topc, int64_t mu64, int64_t beta64, int64_t slack64,
+    const uint32_t *tf, uint32_t step, uint32_t rc0, uint32_t salt, uint32_t salt2,
+    int64_t *rinfo_d, uint32_t *rinfo_f, int64_t *out_d, uint64_t *out_bk, uint64_t *out_rk) {
+  const DT dmax = sizeof(DT) == 4 ? (DT)INT32_MAX : (DT)INT64_MAX;
+  const DT dmin = sizeof(DT) == 4 ? (DT)INT32_MIN : (DT)INT64_MIN;
+  /* |d| < 2^28 when DT is 32-bit, so a clamped slack compares the same */
+  const DT slack = slack64 > (int64_t)dmax ? dmax : slack64 < (int64_t)dmin ? dmin : (DT)slack64;
+  const DT mu = (DT)mu64, beta = (DT)beta64;
+  DT bd = dmax;
+  uint64_t bk = UINT64_MAX, rk = UINT64_MAX;
+  for (uint32_t i = grp; i < len; i += ngrp) {
+    const uint32_t v = L[i], a = color[v], rowb = v * k;
+    const DT ga = (DT)G[rowb + a];
+    if (ga == 0) continue; /* stopped conflicting; dropped at compaction */
+    const DT w = (DT)omega[v];
+    const uint32_t bel = bel_on ? belief[v] : GPU_NONE;
+    const DT pa = (a == topc ? mu : 0) + (a != bel ? beta : 0);
+    const DT base = beta - w * ga - pa;
+    const uint32_t rcv = rc0 + (rc0 >= a);
+    if (sub == 0) {
+      const uint64_t r = ((uint64_t)prism_mix32(v ^ salt2) << 32) | i;
+      if (r < rk) rk = r;
+    }
+    for (uint32_t c = sub; c < k; c += gs) {
+      if (c == a) continue;
+      const DT g = (DT)G[rowb + c];
+      DT d = w * g + base;
+      if (c == topr) d += mu;
+      if (c == bel) d -= beta;
+      if (c == rcv) { /* the random move's data, for list index i */
+        const DT dr = w * (g - ga) + (c == topc ? mu : 0) + (c != bel ? beta : 0) - pa;
+        const int allowed = !(dr >= slack && tf[rowb + c] > step);
+        rinfo_d[i] = (int64_t)dr;
+        rinfo_f[i] = a | (allowed ? 0x80000000u : 0u);
+      }
+      if (d > bd) continue;
+      if (d >= slack && tf[rowb + c] > step) continue; /* tabu, no aspiration */
+      const uint64_t key = ((uint64_t)prism_mix32((v * k + c) ^ salt) << 32) | i;
+      if (d < bd || key < bk) {
+        bd = d;
+        bk = key;
+      }
+    }
+  }
+  *out_d = bd == dmax ? INT64_MAX : (int64_t)bd;
+  *out_bk = bk;
+  *out_rk = rk;
+}
+
+/* NARROW: blocks of at most 256 threads, register budget for 3 blocks per
+ * SM (78 registers, no spills on sm_90) instead of 106. */
+template <typename GT, int NARROW>
+__global__ void __launch_bounds__(NARROW ? 256 : GPU_MAX_THREADS, NARROW ? 3 : 1)
+    tabu_batch_kernel(kparams p) {
   PRISM_DYN_SMEM(dsm);
   __shared__ int s_ncv;
   __shared__ uint32_t s_len, s_len2, s_qlen, s_cnt;
@@ -209,6 +306,9 @@ __global__ void __launch_bounds__(GPU_MAX_THREADS) tabu_batch_kernel(kparams p) 
   const uint32_t lane = tid & 31, warp = tid >> 5, nwarps = T >> 5;
   const uint32_t n = p.n;
   gpu_rep *st = p.rep + r;
+#ifdef PRISM_CUDA_PROFILE
+  long long prof[PROF_PHASES] = {0, 0, 0, 0, 0, 0, 0, 0}, prof_t = clock64();
+#endif
   const uint32_t k = st->k, nk = n * k;
   const size_t rn = (size_t)r * n, rs = (size_t)r * p.stride;
 
@@ -218,6 +318,8 @@ __global__ void __launch_bounds__(GPU_MAX_THREADS) tabu_batch_kernel(kparams p) 
   cur += METRO_BYTES;
   gpu_slot *slots = (gpu_slot *)cur;
   cur += SLOT_BYTES;
+  prism_u32x4 *rng = (prism_u32x4 *)cur; /* [RNG_AHEAD][2]: A and B */
+  cur += RNG_BYTES;
   unsigned char *small;
   if (p.place & PLACE_SMALL) {
     small = cur;
@@ -241,18 +343,24 @@ __global__ void __launch_bounds__(GPU_MAX_THREADS) tabu_batch_kernel(kparams p) 
   uint32_t *color;
   const uint32_t *belief;
   const int32_t *omega;
+  const uint32_t *o32 = NULL; /* NULL: the 64-bit offsets in global memory */
   uint8_t *inlist;
   if (p.place & PLACE_SMALL) {
     color = rinfo_f + n;
     int32_t *om = (int32_t *)(color + n);
     uint32_t *bl = (uint32_t *)(om + n);
-    inlist = (uint8_t *)(bl + n);
+    uint32_t *of = bl + n;
+    inlist = (uint8_t *)(of + n + 1);
     for (uint32_t v = tid; v < n; v += T) {
       color[v] = gcolor[v];
       om[v] = p.omega[v];
     }
     if (st->has_belief)
       for (uint32_t v = tid; v < n; v += T) bl[v] = gbelief[v];
+    if (p.off32) {
+      for (uint32_t v = tid; v <= n; v += T) of[v] = (uint32_t)p.off[v];
+      o32 = of;
+    }
     omega = om;
     belief = bl;
   } else {
@@ -275,6 +383,12 @@ __global__ void __launch_bounds__(GPU_MAX_THREADS) tabu_batch_kernel(kparams p) 
   const uint32_t key0 = (uint32_t)p.seed, key1 = (uint32_t)(p.seed >> 32);
   const uint32_t id = st->id;
   const uint64_t iter0 = iter;
+  /* scan groups: gs lanes per list entry (8, or the power of 2 >= k when
+   * k < 8): several entries per warp share the per-vertex work, and the
+   * colors pad to a multiple of gs, not of 32 */
+  uint32_t gs = 8;
+  while (gs > 1 && gs / 2 >= k) gs /= 2;
+  const uint32_t sub = lane & (gs - 1), grp = tid / gs, ngrp = T / gs;
 
   for (uint32_t i = tid; i < PRISM_METRO_LEVELS; i += T)
     metro[i] = p.metro[(size_t)r * PRISM_METRO_LEVELS + i];
@@ -316,11 +430,23 @@ __global__ void __launch_bounds__(GPU_MAX_THREADS) tabu_batch_kernel(kparams p) 
   int ncv = (int)len;
   if (tid == 0) s_ncv = ncv;
 
+  PROF_MARK(7);
   if (ncv == 0) solved = 1;
   else
     for (uint32_t step = 0; step < p.moves; step++) {
-      /* ---- drop list entries that stopped conflicting */
-      if (len > 2u * (uint32_t)ncv + 32u) {
+      /* ---- the Philox words of the next RNG_AHEAD iterations, one per thread */
+      if ((step & (RNG_AHEAD - 1)) == 0) {
+        for (uint32_t j = tid; j < RNG_AHEAD; j += T) {
+          const uint64_t it = iter + j;
+          prism_u32x4 c = {{id, 0, (uint32_t)it, (uint32_t)(it >> 32)}};
+          rng[2 * j] = prism_philox4x32(c, key0, key1);
+          c.v[1] = 1;
+          rng[2 * j + 1] = prism_philox4x32(c, key0, key1);
+        }
+        __syncthreads();
+      }
+      /* ---- drop list entries that stopped conflicting (a quarter too many) */
+      if (len > (uint32_t)ncv + ((uint32_t)ncv >> 2) + 8u) {
         for (uint32_t i = tid; i < len; i += T) {
           const uint32_t v = L[i];
           if (G[v * k + color[v]] > 0) Lalt[atomicAdd(&s_len2, 1u)] = v;
@@ -338,62 +464,25 @@ __global__ void __launch_bounds__(GPU_MAX_THREADS) tabu_batch_kernel(kparams p) 
         }
       }
 
-      prism_u32x4 ctr = {{id, 0, (uint32_t)iter, (uint32_t)(iter >> 32)}};
-      const prism_u32x4 A = prism_philox4x32(ctr, key0, key1);
-      ctr.v[1] = 1;
-      const prism_u32x4 B = prism_philox4x32(ctr, key0, key1);
+      PROF_MARK(0);
+      const prism_u32x4 A = rng[2 * (step & (RNG_AHEAD - 1))],
+                        B = rng[2 * (step & (RNG_AHEAD - 1)) + 1];
       const uint32_t salt = A.v[0], salt2 = A.v[1];
       const int64_t slack = best_energy - energy;
       const uint32_t rc0 = (uint32_t)(((uint64_t)A.v[2] * (k - 1)) >> 32);
 
-      /* ---- scan: an equal slice of the len x k candidates per thread */
-      int64_t lbd = INT64_MAX;
-      uint64_t lbk = UINT64_MAX, lrk = UINT64_MAX;
-      {
-        const uint32_t total = len * k, chunk = (total + T - 1) / T;
-        uint32_t idx = tid * chunk;
-        const uint32_t end = idx + chunk < total ? idx + chunk : total;
-        if (idx < end) {
-          uint32_t i = idx / k, col = idx - i * k;
-          while (idx < end) {
-            const uint32_t v = L[i], a = color[v], rowb = v * k;
-            const uint32_t ncol = k - col < end - idx ? k - col : end - idx;
-            const int64_t ga = (int64_t)G[rowb + a];
-            if (ga > 0) {
-              const int64_t w = omega[v];
-              const uint32_t bel = bel_on ? belief[v] : GPU_NONE;
-              const int64_t pa = pot(a, bel, topc, mu, beta);
-              const int64_t base = -w * ga - pa + beta;
-              const uint32_t rcv = rc0 + (rc0 >= a);
-              for (uint32_t c = col; c < col + ncol; c++) {
-                if (c == a) continue;
-                const int64_t g = (int64_t)G[rowb + c];
-                int64_t d = w * g + base;
-                if (c == topr) d += mu;
-                if (c == bel) d -= beta;
-                if (c == rcv) { /* the random move's data, for list index i */
-                  const int64_t dr = w * (g - ga) + pot(c, bel, topc, mu, beta) - pa;
-                  const int allowed = !(dr >= slack && tf[rowb + c] > step);
-                  rinfo_d[i] = dr;
-                  rinfo_f[i] = a | (allowed ? 0x80000000u : 0u);
-                  const uint64_t rk = ((uint64_t)prism_mix32(v ^ salt2) << 32) | i;
-                  if (rk < lrk) lrk = rk;
-                }
-                if (d > lbd) continue;
-                if (d >= slack && tf[rowb + c] > step) continue; /* tabu, no aspiration */
-                const uint64_t bk = ((uint64_t)prism_mix32((v * k + c) ^ salt) << 32) | i;
-                if (d < lbd || bk < lbk) {
-                  lbd = d;
-                  lbk = bk;
-                }
-              }
-            }
-            idx += ncol;
-            i++;
-            col = 0;
-          }
-        }
-      }
+      /* ---- scan */
+      int64_t lbd;
+      uint64_t lbk, lrk;
+      if (p.narrow_d)
+        scan_list<GT, int32_t>(L, len, grp, ngrp, sub, gs, color, G, omega, belief, bel_on, k,
+                               topr, topc, mu, beta, slack, tf, step, rc0, salt, salt2, rinfo_d,
+                               rinfo_f, &lbd, &lbk, &lrk);
+      else
+        scan_list<GT, int64_t>(L, len, grp, ngrp, sub, gs, color, G, omega, belief, bel_on, k,
+                               topr, topc, mu, beta, slack, tf, step, rc0, salt, salt2, rinfo_d,
+                               rinfo_f, &lbd, &lbk, &lrk);
+      PROF_MARK(1);
 #pragma unroll
       for (int o = 16; o > 0; o >>= 1) {
         const int64_t od = __shfl_xor_sync(FULL_MASK, lbd, o);
@@ -422,6 +511,7 @@ __global__ void __launch_bounds__(GPU_MAX_THREADS) tabu_batch_kernel(kparams p) 
         }
       }
 
+      PROF_MARK(2);
       /* ---- decide (uniform) */
       const int64_t bd = lbd;
       uint32_t bv = GPU_NONE, bc = 0, ba = 0;
@@ -436,10 +526,25 @@ __global__ void __launch_bounds__(GPU_MAX_THREADS) tabu_batch_kernel(kparams p) 
       const int r_allowed = (int)(rf >> 31);
       const int64_t dr = rinfo_d[ri];
       const uint32_t rc = rc0 + (rc0 >= ra);
+      const uint32_t a3 = A.v[3], b0 = B.v[0], b1 = B.v[1];
 
-      if (p.tun_thr && B.v[0] < p.tun_thr) {
+      /* first adjacency words of both candidate moves, loaded early */
+      const uint64_t rs0 = row_at(o32, p.off, rv), rs1 = row_at(o32, p.off, rv + 1);
+      uint64_t bs0 = 0, bs1 = 0;
+      if (bv != GPU_NONE) {
+        bs0 = row_at(o32, p.off, bv);
+        bs1 = row_at(o32, p.off, bv + 1);
+      }
+      uint32_t pr0 = 0, pr1 = 0, pb0 = 0, pb1 = 0; /* the first two strides */
+      if (rs0 + tid < rs1) pr0 = p.adj[rs0 + tid];
+      if (rs0 + tid + T < rs1) pr1 = p.adj[rs0 + tid + T];
+      if (bs0 + tid < bs1) pb0 = p.adj[bs0 + tid];
+      if (bs0 + tid + T < bs1) pb1 = p.adj[bs0 + tid + T];
+
+      PROF_MARK(3);
+      if (p.tun_thr && b0 < p.tun_thr) {
         int64_t delta = 0;
-        if (kempe_chain<GT>(p.off, p.adj, n, p.max_chain, G, k, color, omega, belief, bel_on,
+        if (kempe_chain<GT>(o32, p.off, p.adj, n, p.max_chain, G, k, color, omega, belief, bel_on,
                             mu, beta, topc, mark, queue, &stamp, &s_qlen, &s_edelta, rv, ra,
                             rc, &delta)) {
           energy += delta;
@@ -450,9 +555,11 @@ __global__ void __launch_bounds__(GPU_MAX_THREADS) tabu_batch_kernel(kparams p) 
             bce = energy;
             for (uint32_t v = tid; v < n; v += T) gbest[v] = color[v];
           }
+          PROF_MARK(4);
           continue;
         }
         aborts++;
+        PROF_MARK(4);
       }
 
       uint32_t mv = bv, mc = bc, ma = ba;
@@ -461,7 +568,7 @@ __global__ void __launch_bounds__(GPU_MAX_THREADS) tabu_batch_kernel(kparams p) 
         int accept = dr <= bd;
         if (!accept) {
           const int64_t diff = dr - bd;
-          accept = diff < PRISM_METRO_LEVELS && A.v[3] < metro[diff];
+          accept = diff < PRISM_METRO_LEVELS && a3 < metro[diff];
         }
         if (accept) {
           mv = rv;
@@ -474,12 +581,16 @@ __global__ void __launch_bounds__(GPU_MAX_THREADS) tabu_batch_kernel(kparams p) 
       if (mv != GPU_NONE) {
         /* ---- apply */
         const uint64_t tenure =
-            (p.tabu_base ? (((uint64_t)B.v[1] * p.tabu_base) >> 32) : 0) +
+            (p.tabu_base ? (((uint64_t)b1 * p.tabu_base) >> 32) : 0) +
             (((uint64_t)p.alpha_fp * (uint32_t)ncv) >> 8);
         const uint32_t w = (uint32_t)omega[mv];
-        const uint64_t e1 = p.off[mv + 1];
-        for (uint64_t e = p.off[mv] + tid; e < e1; e += T) {
-          const uint32_t u = p.adj[e], ia = u * k + ma, ic = u * k + mc;
+        const int is_r = mv == rv; /* whose prefetched adjacency words */
+        const uint64_t ms0 = is_r ? rs0 : bs0, ms1 = is_r ? rs1 : bs1;
+        const uint32_t q0 = is_r ? pr0 : pb0, q1 = is_r ? pr1 : pb1;
+        uint32_t j = 0;
+        for (uint64_t e = ms0 + tid; e < ms1; e += T, j++) {
+          const uint32_t u = j == 0 ? q0 : j == 1 ? q1 : p.adj[e];
+          const uint32_t ia = u * k + ma, ic = u * k + mc;
           const uint32_t ga = (uint32_t)G[ia] - w, gc = (uint32_t)G[ic] + w;
           G[ia] = (GT)ga;
           G[ic] = (GT)gc;
@@ -515,6 +626,7 @@ __global__ void __launch_bounds__(GPU_MAX_THREADS) tabu_batch_kernel(kparams p) 
         moves++;
       }
       iter++;
+      PROF_MARK(5);
       __syncthreads(); /* S3 */
       len = s_len;
       ncv = s_ncv;
@@ -525,6 +637,7 @@ __global__ void __launch_bounds__(GPU_MAX_THREADS) tabu_batch_kernel(kparams p) 
           for (uint32_t v = tid; v < n; v += T) gbest[v] = color[v];
         }
       }
+      PROF_MARK(6);
       if (ncv == 0) {
         solved = 1;
         break;
@@ -553,12 +666,20 @@ __global__ void __launch_bounds__(GPU_MAX_THREADS) tabu_batch_kernel(kparams p) 
     st->solved = solved;
     p.stamp[r] = stamp;
   }
+#ifdef PRISM_CUDA_PROFILE
+  PROF_MARK(7);
+  if (tid == 0)
+    for (int i = 0; i < PROF_PHASES; i++) p.prof[(size_t)r * PROF_PHASES + i] += (unsigned long long)prof[i];
+#endif
 }
 
 /* ------------------------------------------------------------------ host */
 
+typedef void (*kernel_fn)(kparams);
+
 struct prism_cuda_engine {
   uint32_t n, R, kmax, max_degree;
+  kernel_fn kern;
   uint64_t adj_len;
   size_t stride;
   int threads, place_cap, g16;
@@ -575,6 +696,8 @@ struct prism_cuda_engine {
   void *d_G;
   uint32_t *d_tf;
   unsigned char *d_small;
+  unsigned long long *d_prof;
+  uint64_t prof_iters;
   /* host, pinned */
   gpu_rep *h_rep;
   uint32_t *h_color, *h_best, *h_belief, *h_cv, *h_metro;
@@ -593,7 +716,7 @@ static double now_s(void) {
 
 /* Which parts fit in shared memory for k colors; *bytes gets the size. */
 static uint32_t choose_place(const prism_cuda_engine *ce, uint32_t k, size_t *bytes) {
-  size_t used = METRO_BYTES + SLOT_BYTES;
+  size_t used = HEAD_BYTES;
   const size_t budget = ce->smem_optin;
   const size_t nk = (size_t)ce->n * k;
   uint32_t place = 0;
@@ -613,6 +736,37 @@ static uint32_t choose_place(const prism_cuda_engine *ce, uint32_t k, size_t *by
   }
   *bytes = used;
   return place;
+}
+
+static int blocks_per_sm(const prism_cuda_engine *ce, size_t smem) {
+  int nb = 0;
+  CHECK_CUDA(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&nb, ce->kern, ce->threads, smem));
+  return nb;
+}
+
+/* The placement for kmax colors: as much in shared memory as fits, unless
+ * the replicas outnumber what one block per SM holds; then the largest
+ * placement that lets every replica be resident at once (a replica is
+ * latency-bound, so resident blocks add up), else the one with the most
+ * resident blocks. PRISM_CUDA_SMEM caps it. */
+static uint32_t choose_occupancy(prism_cuda_engine *ce, uint32_t kmax) {
+  const int cap = ce->place_cap;
+  size_t bytes;
+  uint32_t best = choose_place(ce, kmax, &bytes);
+  if (ce->R <= (uint32_t)ce->sms) return best;
+  int best_nb = -1;
+  for (int c = cap; c >= 0; c--) {
+    ce->place_cap = c;
+    const uint32_t pl = choose_place(ce, kmax, &bytes);
+    const int nb = blocks_per_sm(ce, bytes);
+    if (nb > best_nb) {
+      best_nb = nb;
+      best = pl;
+    }
+    if ((uint64_t)nb * (uint64_t)ce->sms >= ce->R) break;
+  }
+  ce->place_cap = cap;
+  return best;
 }
 
 static int env_int(const char *name, int def) {
@@ -648,6 +802,7 @@ static void engine_free(prism_cuda_engine *ce) {
   cudaFree(ce->d_G);
   cudaFree(ce->d_tf);
   cudaFree(ce->d_small);
+  cudaFree(ce->d_prof);
   cudaFreeHost(ce->h_rep);
   cudaFreeHost(ce->h_color);
   cudaFreeHost(ce->h_best);
@@ -720,8 +875,13 @@ extern "C" prism_cuda_engine *prism_cuda_engine_create(const prism_graph *g,
   ce->place_cap = env_place_cap();
   ce->g16 = env_int("PRISM_CUDA_G16", 1) != 0 &&
             (uint64_t)g->max_degree * PRISM_WMAX <= 0xFFFFu;
-  size_t smem_bytes;
-  const uint32_t place = choose_place(ce, kmax, &smem_bytes);
+  const int optin = (int)ce->smem_optin;
+  if (ce->threads <= 256)
+    ce->kern = ce->g16 ? tabu_batch_kernel<uint16_t, 1> : tabu_batch_kernel<uint32_t, 1>;
+  else
+    ce->kern = ce->g16 ? tabu_batch_kernel<uint16_t, 0> : tabu_batch_kernel<uint32_t, 0>;
+  CHECK_CUDA(cudaFuncSetAttribute(ce->kern, cudaFuncAttributeMaxDynamicSharedMemorySize, optin));
+  const uint32_t place = choose_occupancy(ce, kmax);
   ce->place_alloc = place;
 
   /* memory check */
@@ -763,6 +923,9 @@ extern "C" prism_cuda_engine *prism_cuda_engine_create(const prism_graph *g,
   if (!(place & PLACE_SMALL)) DALLOC(ce->d_small, (size_t)R * small_size(n, 0));
   if (!(place & PLACE_G)) DALLOC(ce->d_G, (size_t)R * nk * gsz);
   if (!(place & PLACE_TABU)) DALLOC(ce->d_tf, (size_t)R * nk * 4);
+#ifdef PRISM_CUDA_PROFILE
+  DALLOC(ce->d_prof, (size_t)R * PROF_PHASES * 8);
+#endif
 #undef DALLOC
   if (fail) {
     char why[256];
@@ -789,11 +952,7 @@ extern "C" prism_cuda_engine *prism_cuda_engine_create(const prism_graph *g,
   CHECK_CUDA(cudaMemset(ce->d_mark, 0, (size_t)R * n * 4));
   CHECK_CUDA(cudaMemset(ce->d_stamp, 0, (size_t)R * 4));
   CHECK_CUDA(cudaMemset(ce->d_belief, 0, (size_t)R * n * 4));
-  const int optin = (int)ce->smem_optin;
-  CHECK_CUDA(cudaFuncSetAttribute(tabu_batch_kernel<uint16_t>,
-                                  cudaFuncAttributeMaxDynamicSharedMemorySize, optin));
-  CHECK_CUDA(cudaFuncSetAttribute(tabu_batch_kernel<uint32_t>,
-                                  cudaFuncAttributeMaxDynamicSharedMemorySize, optin));
+  if (ce->d_prof) CHECK_CUDA(cudaMemset(ce->d_prof, 0, (size_t)R * PROF_PHASES * 8));
   ce->stats.threads = ce->threads;
   ce->stats.sms = ce->sms;
   ce->stats.g16 = ce->g16;
@@ -866,14 +1025,9 @@ extern "C" void prism_cuda_engine_run_batch(prism_cuda_engine *ce, prism_replica
   CHECK_CUDA(cudaMemcpyAsync(ce->d_metro, ce->h_metro, (size_t)replicas * METRO_BYTES,
                              cudaMemcpyHostToDevice, ce->stream));
 
-  /* placement for this batch: never more in global memory than allocated */
-  size_t smem = 0;
-  uint32_t place = choose_place(ce, kbig, &smem);
-  if ((place & ce->place_alloc) != ce->place_alloc)
-    prism_die("CUDA engine: internal error: placement %u below the allocated %u", place,
-              ce->place_alloc);
-  place = ce->place_alloc; /* what has no global storage must be in smem */
-  smem = METRO_BYTES + SLOT_BYTES;
+  /* the placement chosen at create for kmax; smaller k needs less */
+  const uint32_t place = ce->place_alloc;
+  size_t smem = HEAD_BYTES;
   if (place & PLACE_SMALL) smem += small_size(n, 1);
   if (place & PLACE_G) smem += align16((size_t)n * kbig * (ce->g16 ? 2 : 4));
   if (place & PLACE_TABU) smem += align16((size_t)n * kbig * 4);
@@ -909,14 +1063,16 @@ extern "C" void prism_cuda_engine_run_batch(prism_cuda_engine *ce, prism_replica
   p.gsmall = ce->d_small;
   p.place = place;
   p.small_bytes = (uint32_t)small_size(n, (place & PLACE_SMALL) != 0);
+  p.off32 = ce->adj_len < 0xFFFFFFFFull;
+  /* 16-bit G: w * G <= 64 * 65535 < 2^22; with |mu|, |beta| < 2^24 every
+   * delta is below 2^27 in magnitude */
+  p.narrow_d = ce->g16 && cfg->mu > -(1 << 24) && cfg->mu < (1 << 24) &&
+               cfg->beta > -(1 << 24) && cfg->beta < (1 << 24);
+  p.prof = ce->d_prof;
 
   const unsigned smem_u = (unsigned)smem;
   CHECK_CUDA(cudaEventRecord(ce->ev0, ce->stream));
-  if (ce->g16) {
-    PRISM_LAUNCH(tabu_batch_kernel<uint16_t>, replicas, ce->threads, smem_u, ce->stream, p);
-  } else {
-    PRISM_LAUNCH(tabu_batch_kernel<uint32_t>, replicas, ce->threads, smem_u, ce->stream, p);
-  }
+  PRISM_LAUNCH(ce->kern, replicas, ce->threads, smem_u, ce->stream, p);
   CHECK_CUDA_LAUNCH();
   CHECK_CUDA(cudaEventRecord(ce->ev1, ce->stream));
 
@@ -936,6 +1092,7 @@ extern "C" void prism_cuda_engine_run_batch(prism_cuda_engine *ce, prism_replica
     r->energy = h->energy;
     r->best_energy = h->best_energy;
     r->best_color_energy = h->best_color_energy;
+    ce->prof_iters += h->iter - r->iter;
     r->iter = h->iter;
     r->moves = h->moves;
     r->metro_moves = h->metro_moves;
@@ -953,13 +1110,7 @@ extern "C" void prism_cuda_engine_run_batch(prism_cuda_engine *ce, prism_replica
 
   float ms = 0;
   CHECK_CUDA(cudaEventElapsedTime(&ms, ce->ev0, ce->ev1));
-  int nb = 0;
-  if (ce->g16)
-    CHECK_CUDA(cudaOccupancyMaxActiveBlocksPerMultiprocessor(
-        &nb, tabu_batch_kernel<uint16_t>, ce->threads, smem));
-  else
-    CHECK_CUDA(cudaOccupancyMaxActiveBlocksPerMultiprocessor(
-        &nb, tabu_batch_kernel<uint32_t>, ce->threads, smem));
+  const int nb = blocks_per_sm(ce, smem);
   ce->stats.smem_small = (place & PLACE_SMALL) != 0;
   ce->stats.smem_G = (place & PLACE_G) != 0;
   ce->stats.smem_tabu = (place & PLACE_TABU) != 0;
@@ -969,9 +1120,28 @@ extern "C" void prism_cuda_engine_run_batch(prism_cuda_engine *ce, prism_replica
   ce->stats.batch_ms = (now_s() - t0) * 1e3;
 }
 
+/* PRISM_CUDA_PROFILE: the cycle split of an iteration, summed over blocks. */
+static void print_profile(prism_cuda_engine *ce) {
+  if (!ce->d_prof || ce->prof_iters == 0) return;
+  unsigned long long *h = (unsigned long long *)calloc((size_t)ce->R * PROF_PHASES, 8);
+  CHECK_CUDA(cudaMemcpy(h, ce->d_prof, (size_t)ce->R * PROF_PHASES * 8, cudaMemcpyDeviceToHost));
+  double sum[PROF_PHASES] = {0}, all = 0;
+  for (uint32_t r = 0; r < ce->R; r++)
+    for (int i = 0; i < PROF_PHASES; i++) sum[i] += (double)h[(size_t)r * PROF_PHASES + i];
+  for (int i = 0; i < PROF_PHASES; i++) all += sum[i];
+  fprintf(stderr, "cuda profile (thread 0, cycles per iteration, %llu iterations):",
+          (unsigned long long)ce->prof_iters);
+  for (int i = 0; i < PROF_PHASES; i++)
+    fprintf(stderr, " %s %.0f (%.0f%%)", prof_names[i], sum[i] / (double)ce->prof_iters,
+            100.0 * sum[i] / (all > 0 ? all : 1));
+  fprintf(stderr, "\n");
+  free(h);
+}
+
 extern "C" void prism_cuda_engine_destroy(prism_cuda_engine *ce) {
   if (!ce) return;
   CHECK_CUDA(cudaStreamSynchronize(ce->stream));
+  print_profile(ce);
   engine_free(ce);
 }
 

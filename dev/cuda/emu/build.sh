@@ -9,7 +9,7 @@
 # Set EMU_SAN=0 for a faster build without sanitizers.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
-B=build-emu
+B=${EMU_BUILD:-build-emu}
 mkdir -p "$B"
 SAN="-fsanitize=address,undefined -fno-omit-frame-pointer"
 [ "${EMU_SAN:-1}" = 0 ] && SAN=""
@@ -44,4 +44,6 @@ done
 g++ $OPT -o "$B/prism_tests" "${tst[@]}" "${lib[@]}" -lm -pthread
 gcc $CF -c -o "$B/src_cli_main.o" src/cli/main.c
 g++ $OPT -o "$B/prism" "$B/src_cli_main.o" "${lib[@]}" -lm -pthread
-echo "built $B/prism_tests and $B/prism (CUDA emulated on the CPU)"
+g++ $XF -x c++ -c -o "$B/tabu_bench.o" dev/cuda/tabu_bench.cu
+g++ $OPT -o "$B/tabu_bench" "$B/tabu_bench.o" "${lib[@]}" -lm -pthread
+echo "built $B/prism_tests, $B/prism and $B/tabu_bench (CUDA emulated on the CPU)"

@@ -1,6 +1,8 @@
 /* cuda_emu.cc - the fiber scheduler and runtime of cuda_emu.h. */
 #include "cuda_emu.h"
 
+#pragma GCC diagnostic ignored "-Wclobbered" /* setjmp in run_fiber: nothing live across it */
+
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +29,7 @@ namespace {
 
 enum { F_READY, F_BLOCK_BAR, F_WARP_BAR, F_SHFL, F_DONE };
 
-const size_t STACK = 512 * 1024;
+const size_t STACK = 128 * 1024;
 
 struct fiber {
   ucontext_t ctx; /* to enter the fiber the first time */
@@ -47,9 +49,11 @@ int cur = -1;
 unsigned char *dyn_smem;
 std::function<void()> *body;
 uint64_t rng = 0x9E3779B97F4A7C15ull;
+#ifdef EMU_ASAN
 const void *main_bottom;
 size_t main_size;
 void *sched_fake;
+#endif
 
 uint64_t next_rand() {
   rng ^= rng << 13;
@@ -63,7 +67,7 @@ uint64_t next_rand() {
   abort();
 }
 
-void to_sched() {
+__attribute__((noinline)) void to_sched() {
   fiber &f = fibers[(size_t)cur];
 #ifdef EMU_ASAN
   __sanitizer_start_switch_fiber(&f.fake, main_bottom, main_size);
@@ -86,7 +90,7 @@ void fiber_main() {
   _longjmp(sched_jb, 1);
 }
 
-void run_fiber(int t) {
+__attribute__((noinline)) void run_fiber(int t) {
   fiber &f = fibers[(size_t)t];
   cur = t;
   threadIdx.x = (unsigned)t;
@@ -195,6 +199,8 @@ struct emu_event {
 };
 
 unsigned char *emu_dyn_smem(void) { return dyn_smem; }
+
+long long clock64(void) { return (long long)(now_ms() * 1e6); }
 
 void emu_sync_block(void) {
   fibers[(size_t)cur].state = F_BLOCK_BAR;

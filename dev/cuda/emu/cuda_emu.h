@@ -127,6 +127,8 @@ static inline T __shfl_xor_sync(unsigned mask, T v, int lane_mask) {
   return out;
 }
 
+long long clock64(void); /* nanoseconds: the emulator has no SM clock */
+
 /* ---- atomics: fibers never interleave inside one, so plain code is atomic */
 template <typename T>
 static inline T atomicAdd(T *p, T v) {

@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# run.sh - the GPU benchmark, one command on a machine with an NVIDIA GPU.
+#
+#   bench/gpu/run.sh [STAGES]      STAGES: any of build tests sanitize micro ttt
+#                                  (default: all of them, in that order)
+#
+# build     make -j16 CUDA_ARCH=sm_90, and build/tabu_bench (dev/cuda)
+# tests     prism_tests -l gpu (the GPU tests; the rest run in CI)
+# sanitize  compute-sanitizer memcheck and racecheck on the small GPU tests
+# micro     dev/cuda/tabu_bench: every kernel variant checked against the CPU
+#           reference, then moves/s per replica and in total, GPU (kernel
+#           time) vs the CPU engine on all cores, on DSJC250.5 / 500.5 / 1000.5
+# ttt       time to target with `prism color -k K`, --backend cuda vs
+#           --backend cpu -j NPROC, several seeds
+#
+# Instances come from $PRISM_INSTANCES (default bench/gpu/instances, else
+# ../shared/instances). Logs go to $OUT (default bench/gpu/out); the last
+# lines printed are a summary. Environment knobs: TTT_SEEDS (default "1 2 3"),
+# TTT_LIMIT (seconds per run, default 60), GPU_R (GPU replicas, default 132),
+# CPU_R (CPU replicas, default nproc), TTT_SET (instance:k list).
+set -u
+cd "$(dirname "$0")/../.."
+OUT=${OUT:-bench/gpu/out}
+mkdir -p "$OUT"
+STAGES=${*:-build tests sanitize micro ttt}
+INST=${PRISM_INSTANCES:-bench/gpu/instances}
+[ -d "$INST" ] || INST=../shared/instances
+NPROC=$(nproc)
+GPU_R=${GPU_R:-132}
+CPU_R=${CPU_R:-$NPROC}
+TTT_SEEDS=${TTT_SEEDS:-1 2 3}
+TTT_LIMIT=${TTT_LIMIT:-60}
+TTT_SET=${TTT_SET:-DSJC250.5:28 DSJC500.5:48 DSJC1000.5:83 flat300_28_0:28 le450_25c:25}
+SUMMARY="$OUT/summary.txt"
+: >"$SUMMARY"
+say() { echo "$*" | tee -a "$SUMMARY"; }
+has() { case " $STAGES " in *" $1 "*) return 0 ;; esac; return 1; }
+
+say "# prism GPU benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
+if command -v nvidia-smi >/dev/null; then
+  say "# $(nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv,noheader)"
+fi
+say "# host: $NPROC cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
+command -v nvcc >/dev/null && say "# $(nvcc --version | tail -2 | head -1)"
+
+# PRISM_BIN: a folder of binaries built elsewhere (prism, prism_tests,
+# tabu_bench, tabu_bench_prof, and libcudart if the machine lacks it), used
+# instead of building here when they run.
+if [ -n "${PRISM_BIN:-}" ] && [ -x "$PRISM_BIN/prism_tests" ]; then
+  mkdir -p build
+  cp "$PRISM_BIN"/prism "$PRISM_BIN"/prism_tests "$PRISM_BIN"/tabu_bench* build/
+  export LD_LIBRARY_PATH="${LD_LIBRARY_PATH:+$LD_LIBRARY_PATH:}$(cd "$PRISM_BIN" && pwd)"
+  if ./build/prism_tests --list >/dev/null 2>&1; then
+    say "build: prebuilt binaries from $PRISM_BIN"
+    STAGES=${STAGES/build/}
+  fi
+fi
+
+if has build; then
+  make -j16 CUDA_ARCH=sm_90 >"$OUT/build.log" 2>&1 || { say "BUILD FAILED"; tail -30 "$OUT/build.log"; exit 1; }
+  nvcc -O3 -arch=sm_90 -Isrc -std=c++17 dev/cuda/tabu_bench.cu build/libprism.a \
+    -o build/tabu_bench -lpthread >>"$OUT/build.log" 2>&1 || { say "tabu_bench BUILD FAILED"; tail -30 "$OUT/build.log"; exit 1; }
+  nvcc -O3 -arch=sm_90 -Isrc -std=c++17 -lineinfo -DPRISM_CUDA_PROFILE dev/cuda/tabu_bench.cu \
+    src/cuda/engine_gpu.cu src/cuda/device.cu build/libprism.a -o build/tabu_bench_prof -lpthread \
+    >>"$OUT/build.log" 2>&1 || say "tabu_bench_prof build failed"
+  grep -i warning "$OUT/build.log" | head -5
+  say "build: ok"
+fi
+
+if has tests; then
+  ./build/prism_tests -l gpu >"$OUT/tests_gpu.log" 2>&1
+  say "gpu tests: $(tail -1 "$OUT/tests_gpu.log")"
+  grep -E '^(FAIL|SKIP)' "$OUT/tests_gpu.log" | head -20
+fi
+
+if has sanitize; then
+  for tool in memcheck racecheck; do
+    if [ $tool = memcheck ]; then what=cuda_small; else what=cuda_small_tiny; fi
+    timeout ${SAN_TIMEOUT:-150} compute-sanitizer --tool $tool --error-exitcode 3 ./build/prism_tests $what \
+      >"$OUT/sanitize_$tool.log" 2>&1
+    rc=$?
+    say "compute-sanitizer $tool: rc $rc; $(grep -E 'ERROR SUMMARY|RACECHECK SUMMARY' "$OUT/sanitize_$tool.log" | tail -1); tests: $(grep -E 'passed' "$OUT/sanitize_$tool.log" | tail -1)"
+  done
+fi
+
+if has micro; then
+  for spec in DSJC500.5:48 DSJC250.5:28 DSJC1000.5:83; do
+    g=${spec%%:*}
+    k=${spec##*:}
+    [ -f "$INST/$g.col" ] || { say "micro $g: no instance"; continue; }
+    ./build/tabu_bench -g "$INST/$g.col" -k "$k" -R "${MICRO_R:-132,264,528}" -Rc "${MICRO_RC:-132}" \
+      -j "$NPROC" -v "${MICRO_VARIANTS:-all:128,all:256,all:512,G:128,G:256,none:256}" \
+      >"$OUT/micro_$g.log" 2>&1
+    say "micro $g k=$k (rc $?):"
+    grep -E '^(#|  check|  [a-zA-Z]+ +[0-9]|  smem|## CPU|.*FAIL)' "$OUT/micro_$g.log" | tee -a "$SUMMARY"
+    if [ -x build/tabu_bench_prof ]; then
+      for v in ${PROF_VARIANTS:-all:256}; do
+        ./build/tabu_bench_prof -g "$INST/$g.col" -k "$k" -R 132 -c 0 -C 0 -w 2 -b 2 -v "$v" \
+          >>"$OUT/prof_$g.log" 2>&1
+        say "  profile $v: $(grep 'cuda profile' "$OUT/prof_$g.log" | tail -1)"
+      done
+    fi
+  done
+fi
+
+# one run: prints "SECONDS FOUND BESTK" (SECONDS to the target, or the limit)
+ttt_one() { # backend graph k seed replicas threads
+  local log="$OUT/ttt_$1_$2_$4.log" t0 t1 rc
+  t0=$(date +%s.%N)
+  ./build/prism color "$INST/$2.col" -k "$3" -s "$4" -t "$TTT_LIMIT" --backend "$1" \
+    -j "$6" --param replicas="$5" ${TTT_PARAMS:-} --telemetry "$OUT/tel_$1_$2_$4.jsonl" >"$log" 2>&1
+  rc=$?
+  t1=$(date +%s.%N)
+  local best
+  best=$(grep -E '^o ' "$log" | tail -1 | cut -d' ' -f2)
+  local at
+  at=$(grep -E "^c $3 colors after" "$log" | head -1 | sed 's/.*after \([0-9.]*\) s/\1/')
+  if [ "$rc" = 10 ] && [ -n "$at" ]; then echo "$at 1 $best"; else echo "$(awk "BEGIN{printf \"%.2f\", $t1 - $t0}") 0 ${best:-?}"; fi
+}
+
+if has ttt; then
+  say "time to target (limit ${TTT_LIMIT}s; GPU: cuda, ${GPU_R} replicas; CPU: -j $NPROC, ${CPU_R} replicas; params: ${TTT_PARAMS:-defaults})"
+  say "instance      k  backend  seed  seconds  reached  best_k  batches  host_ms/batch  kernel_ms/batch"
+  for spec in $TTT_SET; do
+    g=${spec%%:*}
+    k=${spec##*:}
+    [ -f "$INST/$g.col" ] || { say "ttt $g: no instance"; continue; }
+    for seed in $TTT_SEEDS; do
+      for be in cuda cpu; do
+        if [ $be = cuda ]; then r=$GPU_R; j=1; else r=$CPU_R; j=$NPROC; fi
+        res=$(ttt_one $be "$g" "$k" "$seed" "$r" "$j")
+        tel="$OUT/tel_${be}_${g}_${seed}.jsonl"
+        # per batch: wall time minus the run_batch time = host-side engine work
+        st=$(python3 - "$tel" <<'EOF'
+import json, os, sys
+if not os.path.exists(sys.argv[1]):
+    print("0 - -"); sys.exit()
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+if len(rows) < 2:
+    print("%d - -" % len(rows)); sys.exit()
+wall = (rows[-1]["elapsed_s"] - rows[0]["elapsed_s"]) * 1e3 / (len(rows) - 1)
+kern = sum(r["batch_us"] for r in rows[1:]) / 1e3 / (len(rows) - 1)
+print("%d %.1f %.1f" % (len(rows), wall - kern, kern))
+EOF
+)
+        set -- $res $st
+        say "$(printf '%-12s %3s  %-7s  %4s  %7s  %7s  %6s  %7s  %13s  %15s' "$g" "$k" "$be" "$seed" "$1" "$2" "$3" "$4" "$5" "${6:-}")"
+      done
+    done
+  done
+fi
+say "done $(date -u '+%H:%M:%S')"
