@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "color/color.h"
 #include "config/params.h"
+#include "control/controller.h"
 #include "cuda/cuda_backend.h"
 #include "engine/solve.h"
 #include "graph/read.h"
@@ -274,6 +275,21 @@ static int cmd_color(int argc, char **argv) {
       return EXIT_BAD;
     }
     if (have) cinfo("CUDA device: %s", why);
+  }
+  if (o.qtable_path && strcmp(o.controller, "none")) {
+    /* refuse a bad Q-table before anything is printed on the result stream */
+    FILE *qf = fopen(o.qtable_path, "rb");
+    if (qf) {
+      fclose(qf);
+      prism_control_ctx cc = {100, 1000, 10, 2, o.seed};
+      prism_controller *probe =
+          prism_controller_create(o.controller, &o.params, &cc, o.qtable_path, err, sizeof err);
+      if (!probe) {
+        fprintf(stderr, "prism: error: %s\n", err);
+        return EXIT_BAD;
+      }
+      prism_controller_free(probe);
+    }
   }
   prism_graph *g = load_graph(argv[optind], fmt);
   if (!g) return EXIT_BAD;

@@ -468,7 +468,10 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
     prism_telemetry t;
     memset(&t, 0, sizeof t);
     double tb = prism_now();
+    int64_t old_mu = e->cfg.mu, old_beta = e->cfg.beta;
     build_cfg(e);
+    if (e->cfg.mu != old_mu || e->cfg.beta != old_beta) /* a controller moved them */
+      for (uint32_t i = 0; i < R; i++) prism_replica_rebuild(&e->rep[i], &e->cfg);
     if (e->cuda) prism_cuda_engine_run_batch(e->cuda, e->rep, e->R, &e->cfg);
     else threads_run_batch(e);
     t.batch_us = (prism_now() - tb) * 1e6;
