@@ -172,11 +172,14 @@ typedef struct variant {
   int threads, g16;
 } variant;
 
+/* "auto" (or threads 0): the engine's own choice, the variables unset */
 static void variant_env(const variant *v) {
   char buf[16];
-  setenv("PRISM_CUDA_SMEM", v->smem, 1);
+  if (strcmp(v->smem, "auto")) setenv("PRISM_CUDA_SMEM", v->smem, 1);
+  else unsetenv("PRISM_CUDA_SMEM");
   snprintf(buf, sizeof buf, "%d", v->threads);
-  setenv("PRISM_CUDA_THREADS", buf, 1);
+  if (v->threads) setenv("PRISM_CUDA_THREADS", buf, 1);
+  else unsetenv("PRISM_CUDA_THREADS");
   setenv("PRISM_CUDA_G16", v->g16 ? "1" : "0", 1);
 }
 
@@ -253,7 +256,7 @@ static void time_variant(const prism_graph *g, const variant *v, uint32_t k, uin
   }
   double total = mv / (kms * 1e-3), per = total / R;
   printf("  %-5s %4d  %d  %4u  %7u  %3d  %8.3g  %8.3g  %5.2f  %8.3g  %6.1f  %5.1f%%\n", v->smem,
-         v->threads, st.g16, R, st.smem_bytes, st.blocks_per_sm, total, per,
+         st.threads, st.g16, R, st.smem_bytes, st.blocks_per_sm, total, per,
          cpu_core_rate > 0 ? per / cpu_core_rate : 0, mv / (bms * 1e-3), pop_mean_ncv(&d),
          100.0 * (bms - kms) / bms);
   fflush(stdout);
@@ -268,7 +271,7 @@ static int parse_variants(const char *s, variant *out, int max) {
   for (char *tok = strtok(buf, ","); tok && n < max; tok = strtok(NULL, ",")) {
     variant v;
     memset(&v, 0, sizeof v);
-    v.threads = 256;
+    v.threads = 0;
     v.g16 = 1;
     char *c1 = strchr(tok, ':');
     if (c1) {

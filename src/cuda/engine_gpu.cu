@@ -744,29 +744,37 @@ static int blocks_per_sm(const prism_cuda_engine *ce, size_t smem) {
   return nb;
 }
 
-/* The placement for kmax colors: as much in shared memory as fits, unless
- * the replicas outnumber what one block per SM holds; then the largest
- * placement that lets every replica be resident at once (a replica is
- * latency-bound, so resident blocks add up), else the one with the most
- * resident blocks. PRISM_CUDA_SMEM caps it. */
-static uint32_t choose_occupancy(prism_cuda_engine *ce, uint32_t kmax) {
-  const int cap = ce->place_cap;
+/* The placement for kmax colors: as much in shared memory as fits; but when
+ * the replicas outnumber the resident blocks and leaving the tabu copy in
+ * global memory makes more blocks resident, that (a replica is
+ * latency-bound, so resident blocks add up; G stays in shared memory: in
+ * global memory it costs more than occupancy gives, measured). *nb gets the
+ * resident blocks per SM. PRISM_CUDA_SMEM caps it. */
+static uint32_t choose_occupancy(prism_cuda_engine *ce, uint32_t kmax, int *nb) {
   size_t bytes;
   uint32_t best = choose_place(ce, kmax, &bytes);
-  if (ce->R <= (uint32_t)ce->sms) return best;
-  int best_nb = -1;
-  for (int c = cap; c >= 0; c--) {
-    ce->place_cap = c;
+  *nb = blocks_per_sm(ce, bytes);
+  if ((best & PLACE_TABU) && (uint64_t)*nb * (uint64_t)ce->sms < ce->R) {
+    const int cap = ce->place_cap;
+    ce->place_cap = 2;
     const uint32_t pl = choose_place(ce, kmax, &bytes);
-    const int nb = blocks_per_sm(ce, bytes);
-    if (nb > best_nb) {
-      best_nb = nb;
+    const int nb2 = blocks_per_sm(ce, bytes);
+    if (nb2 > *nb) {
       best = pl;
+      *nb = nb2;
     }
-    if ((uint64_t)nb * (uint64_t)ce->sms >= ce->R) break;
+    ce->place_cap = cap;
   }
-  ce->place_cap = cap;
   return best;
+}
+
+static void pick_kernel(prism_cuda_engine *ce) {
+  if (ce->threads <= 256)
+    ce->kern = ce->g16 ? tabu_batch_kernel<uint16_t, 1> : tabu_batch_kernel<uint32_t, 1>;
+  else
+    ce->kern = ce->g16 ? tabu_batch_kernel<uint16_t, 0> : tabu_batch_kernel<uint32_t, 0>;
+  CHECK_CUDA(cudaFuncSetAttribute(ce->kern, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                  (int)ce->smem_optin));
 }
 
 static int env_int(const char *name, int def) {
@@ -864,7 +872,8 @@ extern "C" prism_cuda_engine *prism_cuda_engine_create(const prism_graph *g,
   ce->sms = prop.multiProcessorCount;
   /* the opt-in limit, less the kernel's static shared memory */
   ce->smem_optin = prop.sharedMemPerBlockOptin > 256 ? prop.sharedMemPerBlockOptin - 256 : 0;
-  int th = env_int("PRISM_CUDA_THREADS", 256);
+  const int th_env = env_int("PRISM_CUDA_THREADS", 0);
+  const int th = th_env ? th_env : 256;
   if (th < 32 || th > GPU_MAX_THREADS || (th & (th - 1))) {
     snprintf(err, err_len, "PRISM_CUDA_THREADS=%d: need a power of 2 in [32, %d]", th,
              GPU_MAX_THREADS);
@@ -875,13 +884,16 @@ extern "C" prism_cuda_engine *prism_cuda_engine_create(const prism_graph *g,
   ce->place_cap = env_place_cap();
   ce->g16 = env_int("PRISM_CUDA_G16", 1) != 0 &&
             (uint64_t)g->max_degree * PRISM_WMAX <= 0xFFFFu;
-  const int optin = (int)ce->smem_optin;
-  if (ce->threads <= 256)
-    ce->kern = ce->g16 ? tabu_batch_kernel<uint16_t, 1> : tabu_batch_kernel<uint32_t, 1>;
-  else
-    ce->kern = ce->g16 ? tabu_batch_kernel<uint16_t, 0> : tabu_batch_kernel<uint32_t, 0>;
-  CHECK_CUDA(cudaFuncSetAttribute(ce->kern, cudaFuncAttributeMaxDynamicSharedMemorySize, optin));
-  const uint32_t place = choose_occupancy(ce, kmax);
+  /* threads: 256, unless every replica has an SM of its own or only one
+   * block fits an SM anyway: then 512 (a replica goes faster with more) */
+  pick_kernel(ce);
+  int nb = 0;
+  uint32_t place = choose_occupancy(ce, kmax, &nb);
+  if (!th_env && (R <= (uint32_t)ce->sms || nb <= 1)) {
+    ce->threads = 512;
+    pick_kernel(ce);
+    place = choose_occupancy(ce, kmax, &nb);
+  }
   ce->place_alloc = place;
 
   /* memory check */
