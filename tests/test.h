@@ -6,7 +6,10 @@
 #ifndef PRISM_TESTS_TEST_H
 #define PRISM_TESTS_TEST_H
 
+#include <stdint.h>
 #include <stdio.h>
+
+#include "graph/graph.h"
 
 typedef void (*prism_test_fn)(void);
 void prism_test_register(const char *name, const char *labels,
@@ -18,6 +21,10 @@ int prism_test_failed_now(void);
 const char *prism_test_instances_dir(void);
 /* Path to a file under tests/ (broken/, data/); static buffer. */
 const char *prism_test_path(const char *rel);
+
+/* G(n, p) from the Philox stream (seed, stream): edge {u,v} when its draw is
+ * below p * 2^32. */
+prism_graph *prism_test_gnp(uint32_t n, double p, uint64_t seed, uint32_t stream);
 
 /* PRISM_TEST(name, "labels") { body } ; labels: "cpu", "gpu", "slow", ... */
 #define PRISM_TEST(name, labels)                                           \
