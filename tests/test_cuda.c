@@ -127,12 +127,7 @@ static void build_metro(pop *p, const scenario *s) {
   for (uint32_t sl = 0; sl < p->R; sl++) {
     double T = p->R == 1 ? s->tmin
                          : s->tmin * pow(s->tmax / s->tmin, (double)sl / (double)(p->R - 1));
-    uint32_t *thr = p->metro + (size_t)sl * PRISM_METRO_LEVELS;
-    for (uint32_t d = 0; d < PRISM_METRO_LEVELS; d++) {
-      double pr = T > 0 ? exp(-(double)d / (PRISM_EUNIT * T)) : (d == 0);
-      double x = pr * 4294967296.0;
-      thr[d] = x >= 4294967295.0 ? UINT32_MAX : (uint32_t)x;
-    }
+    prism_metro_table(T, p->metro + (size_t)sl * PRISM_METRO_LEVELS);
   }
   for (uint32_t sl = 0; sl < p->R; sl++)
     p->rep[p->rep_of_slot[sl]].metro_thr = p->metro + (size_t)sl * PRISM_METRO_LEVELS;

@@ -122,13 +122,7 @@ static double slot_temperature(const engine *e, uint32_t s) {
 /* Integer Metropolis thresholds, so both backends accept the same moves. */
 static void build_metro(engine *e) {
   for (uint32_t s = 0; s < e->R; s++) {
-    double T = slot_temperature(e, s);
-    uint32_t *thr = e->metro + (size_t)s * PRISM_METRO_LEVELS;
-    for (uint32_t d = 0; d < PRISM_METRO_LEVELS; d++) {
-      double pr = T > 0 ? exp(-(double)d / (PRISM_EUNIT * T)) : (d == 0);
-      double x = pr * 4294967296.0;
-      thr[d] = x >= 4294967295.0 ? UINT32_MAX : (uint32_t)x;
-    }
+    prism_metro_table(slot_temperature(e, s), e->metro + (size_t)s * PRISM_METRO_LEVELS);
   }
   for (uint32_t s = 0; s < e->R; s++)
     e->rep[e->rep_of_slot[s]].metro_thr = e->metro + (size_t)s * PRISM_METRO_LEVELS;

@@ -1,6 +1,7 @@
 /* replica.c - tabu search on one replica (see replica.h for the rules). */
 #include "engine/replica.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -295,5 +296,13 @@ void prism_replica_run_batch(prism_replica *r, const prism_batch_cfg *c) {
       r->solved = 1;
       break;
     }
+  }
+}
+
+void prism_metro_table(double T, uint32_t *thr) {
+  for (uint32_t d = 0; d < PRISM_METRO_LEVELS; d++) {
+    double pr = T > 0 ? exp(-(double)d / (PRISM_EUNIT * T)) : (d == 0);
+    double x = pr * 4294967296.0;
+    thr[d] = x >= 4294967295.0 ? UINT32_MAX : (uint32_t)x;
   }
 }

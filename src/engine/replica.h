@@ -102,6 +102,10 @@ void prism_replica_rebuild(prism_replica *r, const prism_batch_cfg *c);
 /* Run one batch of tabu iterations. */
 void prism_replica_run_batch(prism_replica *r, const prism_batch_cfg *c);
 
+/* The PRISM_METRO_LEVELS integer Metropolis thresholds for temperature T:
+ * thr[d] = exp(-d / (PRISM_EUNIT T)) * 2^32, saturated (T = 0: only d = 0). */
+void prism_metro_table(double T, uint32_t *thr);
+
 /* Plain conflicting edges of the current coloring. */
 uint32_t prism_replica_conflicts(const prism_replica *r, const prism_batch_cfg *c);
 
