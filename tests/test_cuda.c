@@ -264,6 +264,7 @@ static int same_replica(const prism_replica *c, const prism_replica *gp, uint32_
   SAME(tunnels);
   SAME(tunnel_aborts);
   SAME(dirty);
+  SAME(conflicts);
 #undef SAME
   for (uint32_t v = 0; v < n; v++)
     if (c->color[v] != gp->color[v]) {
@@ -322,7 +323,7 @@ static int run_match(const prism_graph *g, const scenario *s, match_result *out)
     snprintf(th, sizeof th, "%d", s->threads_hint);
     setenv("PRISM_CUDA_THREADS", th, 1);
   }
-  prism_cuda_engine *ce = prism_cuda_engine_create(g, s->R, s->kmax, err, sizeof err);
+  prism_cuda_engine *ce = prism_cuda_engine_create(g, s->R, s->kmax, 1, err, sizeof err);
   if (s->threads_hint && !old_threads) unsetenv("PRISM_CUDA_THREADS");
   if (!ce) printf("    create: %s\n", err);
   TEST_CHECK(ce != NULL);
@@ -554,6 +555,62 @@ PRISM_TEST(cuda_match_placements, "gpu") {
   prism_graph_free(g);
 }
 
+/* A sparse random graph with m edges drawn as random pairs (duplicates and
+ * self-loops dropped by the builder): the O(n^2) G(n, p) loop cannot make
+ * n = 1 000 000. */
+static prism_graph *sparse_random(uint32_t n, uint64_t m, uint64_t seed) {
+  edge_list e = {0};
+  prism_rng rng;
+  prism_rng_init(&rng, seed, 13, 0, 0);
+  for (uint64_t i = 0; i < m; i++) {
+    uint32_t u = prism_rng_below(&rng, n), v = prism_rng_below(&rng, n);
+    if (u != v) el_add(&e, u, v);
+  }
+  return el_build(n, &e);
+}
+
+/* The issue's sizes: n = 10 000 with m >= 10 000 000 (G and tabu tables in
+ * global memory, 32-bit G: max degree x 64 > 65535), from random colorings
+ * where every vertex conflicts, so the scan covers n x k candidates. */
+PRISM_TEST(cuda_match_large_dense, "gpu") {
+  NEED_GPU();
+  prism_graph *g = gnp(10000, 0.2001, 0, 21);
+  TEST_REQUIRE(g->m >= 10000000);
+  scenario s = base_scenario();
+  s.R = 2;
+  s.k = dsatur_k(g) - 1;
+  s.kmax = s.k + 1;
+  s.batches = 2;
+  s.moves = 60;
+  s.mu = 0.1;
+  s.stress = 1;
+  s.tun_prob = 0.05;
+  s.max_chain = 200;
+  match_result r;
+  run_match(g, &s, &r);
+  printf("    n %u m %llu max degree %u\n", g->n, (unsigned long long)g->m, g->max_degree);
+  prism_graph_free(g);
+}
+
+/* n = 1 000 000, sparse (~5 M edges). */
+PRISM_TEST(cuda_match_large_sparse, "gpu") {
+  NEED_GPU();
+  prism_graph *g = sparse_random(1000000, 5000000, 22);
+  TEST_REQUIRE(g->n == 1000000 && g->m > 4900000);
+  scenario s = base_scenario();
+  s.R = 2;
+  s.k = dsatur_k(g) - 1;
+  s.kmax = s.k + 1;
+  s.batches = 2;
+  s.moves = 40;
+  s.tun_prob = 0.05;
+  s.max_chain = 1000;
+  match_result r;
+  run_match(g, &s, &r);
+  printf("    n %u m %llu max degree %u\n", g->n, (unsigned long long)g->m, g->max_degree);
+  prism_graph_free(g);
+}
+
 /* Replicas that reach zero conflicts stop early, flag solved and hold
  * proper colorings (run_match verifies each). */
 PRISM_TEST(cuda_solved_colorings_verify, "gpu") {
@@ -573,22 +630,20 @@ PRISM_TEST(cuda_solved_colorings_verify, "gpu") {
 }
 
 /* The whole solver with --backend cuda: with a batch budget instead of a
- * clock, the CPU and CUDA backends must give the same coloring. */
-PRISM_TEST(cuda_solve_end_to_end, "gpu") {
-  NEED_GPU();
-  prism_graph *g = gnp(250, 0.5, 0, 7);
+ * clock, the CPU and CUDA backends must give the same coloring, with one
+ * island (GPU in step with the host) and with two and three (the GPU runs
+ * one island while the host works on another), and the same with the
+ * pipeline off. */
+static void solve_both(const prism_graph *g, int islands, int pipeline) {
   prism_solve_opts o;
   prism_solve_opts_defaults(&o);
   o.seed = 3;
   o.params.replicas = 8;
   o.params.batch_moves = 2000;
-  int id = prism_params_find("max_batches");
-  if (id >= 0) {
-    prism_params_set(&o.params, id, 25);
-    o.time_limit = 0;
-  } else {
-    o.time_limit = 3;
-  }
+  o.params.islands = islands;
+  o.params.gpu_pipeline = pipeline;
+  o.params.max_batches = 25;
+  o.time_limit = 0;
   prism_solve_result rc, rg;
   char err[256];
   o.backend = PRISM_BACKEND_CPU;
@@ -598,17 +653,25 @@ PRISM_TEST(cuda_solve_end_to_end, "gpu") {
   TEST_CHECK(rg.best_k > 0 && rg.best_k <= rg.dsatur_k);
   char msg[256];
   TEST_CHECK_EQ(prism_verify(g, rg.colors, rg.best_k, msg, sizeof msg), 0);
-  printf("    cpu: k %u in %.2f s (%llu moves); cuda: k %u in %.2f s (%llu moves)\n", rc.best_k,
-         rc.seconds, (unsigned long long)rc.moves, rg.best_k, rg.seconds,
-         (unsigned long long)rg.moves);
-  if (id >= 0) {
-    TEST_CHECK_EQ(rg.best_k, rc.best_k);
-    TEST_CHECK_EQ(rg.moves, rc.moves);
-    TEST_CHECK_EQ(rg.batches, rc.batches);
-    TEST_CHECK(memcmp(rg.colors, rc.colors, g->n * sizeof *rg.colors) == 0);
-  }
+  printf("    islands %d pipeline %d: cpu k %u in %.2f s (%llu moves); cuda k %u in %.2f s "
+         "(%llu moves)\n",
+         islands, pipeline, rc.best_k, rc.seconds, (unsigned long long)rc.moves, rg.best_k,
+         rg.seconds, (unsigned long long)rg.moves);
+  TEST_CHECK_EQ(rg.best_k, rc.best_k);
+  TEST_CHECK_EQ(rg.moves, rc.moves);
+  TEST_CHECK_EQ(rg.batches, rc.batches);
+  TEST_CHECK(memcmp(rg.colors, rc.colors, g->n * sizeof *rg.colors) == 0);
   free(rc.colors);
   free(rg.colors);
+}
+
+PRISM_TEST(cuda_solve_end_to_end, "gpu") {
+  NEED_GPU();
+  prism_graph *g = gnp(250, 0.5, 0, 7);
+  solve_both(g, 1, 1);
+  solve_both(g, 2, 1);
+  solve_both(g, 3, 1);
+  solve_both(g, 2, 0);
   prism_graph_free(g);
 }
 
@@ -616,7 +679,7 @@ PRISM_TEST(cuda_create_rejects_oversized, "gpu") {
   NEED_GPU();
   prism_graph *g = gnp(100000, 0, 0, 8);
   char err[512] = "";
-  prism_cuda_engine *ce = prism_cuda_engine_create(g, 4, 50000, err, sizeof err);
+  prism_cuda_engine *ce = prism_cuda_engine_create(g, 4, 50000, 1, err, sizeof err);
   TEST_CHECK(ce == NULL);
   TEST_CHECK(strstr(err, "too large") != NULL);
   printf("    %s\n", err);

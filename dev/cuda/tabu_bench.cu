@@ -205,7 +205,7 @@ static int check_variant(const prism_graph *g, const variant *v, uint32_t k, uin
   pop_init(&d, g, R, k, moves, 7);
   c.cfg.tun_thr = d.cfg.tun_thr = (uint32_t)(0.01 * 4294967296.0); /* more Kempe chains */
   char err[512];
-  prism_cuda_engine *ce = prism_cuda_engine_create(g, R, k, err, sizeof err);
+  prism_cuda_engine *ce = prism_cuda_engine_create(g, R, k, 1, err, sizeof err);
   if (!ce) {
     printf("  check %s:%d:%d: create failed: %s\n", v->smem, v->threads, v->g16, err);
     return 0;
@@ -237,7 +237,7 @@ static void time_variant(const prism_graph *g, const variant *v, uint32_t k, uin
   pop d;
   pop_init(&d, g, R, k, moves, 11);
   char err[512];
-  prism_cuda_engine *ce = prism_cuda_engine_create(g, R, k, err, sizeof err);
+  prism_cuda_engine *ce = prism_cuda_engine_create(g, R, k, 1, err, sizeof err);
   if (!ce) {
     printf("  %s:%d:%d: create failed: %s\n", v->smem, v->threads, v->g16, err);
     pop_free(&d);

@@ -56,6 +56,7 @@ static void usage_color(FILE *f) {
           "      --dsatur-only      no search engine: DSATUR and the bound only\n"
           "      --backend B        auto | cpu | cuda (default auto)\n"
           "      --telemetry FILE   per-batch telemetry as JSON Lines\n"
+          "      --trace FILE       CUDA: the pipeline timeline as a Chrome trace (JSON)\n"
           "      --status           scrolling status lines on stderr\n"
           "      --controller C     none | fluxnet | random: adjust the parameters each batch\n"
           "      --qtable FILE      FluxNet Q-table: loaded at start, saved at exit\n"
@@ -160,6 +161,7 @@ static int cmd_color(int argc, char **argv) {
       {"status", no_argument, 0, 'S'},        {"dump-params", no_argument, 0, 'J'},
       {"quiet", no_argument, 0, 'q'},         {"help", no_argument, 0, 'h'},
       {"controller", required_argument, 0, 'R'}, {"qtable", required_argument, 0, 'Q'},
+      {"trace", required_argument, 0, 'X'},
       {0, 0, 0, 0}};
   prism_solve_opts o;
   prism_solve_opts_defaults(&o);
@@ -235,6 +237,7 @@ static int cmd_color(int argc, char **argv) {
         }
         break;
       case 'T': o.telemetry_path = optarg; break;
+      case 'X': o.trace_path = optarg; break;
       case 'S': o.status_lines = 1; break;
       case 'J': dump = 1; break;
       case 'q': quiet = 1; break;

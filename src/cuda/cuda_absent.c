@@ -1,24 +1,46 @@
 /* cuda_absent.c - the CUDA backend when the build found no nvcc: every entry
- * point reports that CUDA is not compiled in. */
+ * point reports that CUDA is not compiled in (create fails, so the others
+ * are never reached with an engine). */
 #include "cuda/cuda_backend.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#define NO_CUDA "this prism was built without CUDA (no nvcc at build time)"
+
 int prism_cuda_available(char *why, unsigned why_len) {
-  snprintf(why, why_len, "this prism was built without CUDA (no nvcc at build time)");
+  snprintf(why, why_len, NO_CUDA);
   return 0;
 }
 
 prism_cuda_engine *prism_cuda_engine_create(const prism_graph *g, uint32_t replicas,
-                                            uint32_t kmax, char *err, unsigned err_len) {
-  snprintf(err, err_len, "this prism was built without CUDA (no nvcc at build time)");
+                                            uint32_t kmax, uint32_t groups, char *err,
+                                            unsigned err_len) {
+  snprintf(err, err_len, NO_CUDA);
   return NULL;
 }
 
 void prism_cuda_engine_run_batch(prism_cuda_engine *ce, prism_replica *reps,
                                  uint32_t replicas, const prism_batch_cfg *cfg) {}
-
+void prism_cuda_engine_publish(prism_cuda_engine *ce, uint32_t group, const prism_batch_cfg *cfg) {}
+void prism_cuda_engine_launch(prism_cuda_engine *ce, uint32_t group, prism_replica *reps,
+                              uint32_t first, uint32_t count) {}
+int prism_cuda_engine_done(prism_cuda_engine *ce, uint32_t group) { return 1; }
+void prism_cuda_engine_wait(prism_cuda_engine *ce, uint32_t group, prism_replica *reps,
+                            prism_cuda_telemetry *tel) {
+  if (tel) memset(tel, 0, sizeof *tel);
+}
+void prism_cuda_engine_trace_host(prism_cuda_engine *ce, const char *name, uint32_t group,
+                                  double t0, double t1) {}
+void prism_cuda_engine_pipeline_stats(const prism_cuda_engine *ce,
+                                      prism_cuda_pipeline_stats *out) {
+  memset(out, 0, sizeof *out);
+}
+int prism_cuda_engine_write_trace(const prism_cuda_engine *ce, const char *path, char *err,
+                                  unsigned err_len) {
+  snprintf(err, err_len, NO_CUDA);
+  return -1;
+}
 void prism_cuda_engine_destroy(prism_cuda_engine *ce) {}
 
 void prism_cuda_engine_stats(const prism_cuda_engine *ce, prism_cuda_stats *out) {

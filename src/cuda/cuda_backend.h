@@ -18,16 +18,86 @@ int prism_cuda_available(char *why, unsigned why_len);
 
 /* The GPU twin of prism_replica_run_batch for a whole population. The device
  * owns each replica's G and tabu tables; the host mirror (color, best_color,
- * energies, conflict set, iteration counter, per-batch counters, solved) is
- * refreshed after every batch. Replicas with dirty != 0 are uploaded first
- * (see replica.h) and their flag cleared. */
+ * energies, conflict set, conflicts, iteration counter, per-batch counters,
+ * solved) is refreshed after every batch. Replicas with dirty != 0 are
+ * uploaded first (see replica.h) and their flag cleared.
+ *
+ * The replicas are split into `groups` contiguous ranges (the engine's
+ * islands); each group has its own RuntimeConfig, vertex weights, events and
+ * triple buffers, and at most one batch in flight, so that the GPU runs one
+ * group while the host works on another (docs/pipeline.md). */
 typedef struct prism_cuda_engine prism_cuda_engine;
 
+/* The engine's stream pool: one stream per purpose. */
+enum {
+  PRISM_STREAM_UPLOAD,   /* config, weights, replica scalars, dirty colorings */
+  PRISM_STREAM_EXEC,     /* the batch kernel and the telemetry reduction */
+  PRISM_STREAM_DOWNLOAD, /* results and the telemetry record */
+  PRISM_STREAM_PEER,     /* transfers between GPUs (multi-GPU engine) */
+  PRISM_STREAM_AUX,      /* clock calibration, auxiliary work */
+  PRISM_STREAMS
+};
+
 prism_cuda_engine *prism_cuda_engine_create(const prism_graph *g, uint32_t replicas,
-                                            uint32_t kmax, char *err, unsigned err_len);
+                                            uint32_t kmax, uint32_t groups, char *err,
+                                            unsigned err_len);
+void prism_cuda_engine_destroy(prism_cuda_engine *ce);
+
+/* Synchronous: publish cfg, launch replicas [0, replicas) as group 0, wait. */
 void prism_cuda_engine_run_batch(prism_cuda_engine *ce, prism_replica *reps,
                                  uint32_t replicas, const prism_batch_cfg *cfg);
-void prism_cuda_engine_destroy(prism_cuda_engine *ce);
+
+/* The asynchronous pipeline, per group:
+ *  publish  the config for the group's next batch, into the group's pinned
+ *           triple buffer; returns at once (the producer never blocks);
+ *  launch   queue on the engine's streams, ordered by events: uploads (the
+ *           newest published config, changed weights, replica scalars,
+ *           dirty colorings) on the upload stream, the batch kernel and the
+ *           telemetry reduction on the exec stream, the downloads and the
+ *           telemetry record on the download stream; returns at once.
+ *           reps is the group's first replica (replicas first..first+count-1);
+ *  done     1 when the group's last launch has finished (an event query);
+ *  wait     block until it has, then refresh the host mirror of reps and
+ *           fill *tel (may be NULL); reps NULL drops the batch's results (the
+ *           host copies stay as they were; k changes use this). */
+typedef struct prism_cuda_telemetry {
+  uint64_t seq; /* which published config the batch ran with (1, 2, ...) */
+  uint64_t moves, metro_moves, tunnels, tunnel_aborts, conflicts_sum, ncv_sum;
+  uint32_t best_conflicts, best_replica, solved, count;
+  double kernel_ms;   /* the batch kernel, from events */
+  double tel_latency_ms; /* kernel end -> record published to the host */
+} prism_cuda_telemetry;
+
+void prism_cuda_engine_publish(prism_cuda_engine *ce, uint32_t group, const prism_batch_cfg *cfg);
+void prism_cuda_engine_launch(prism_cuda_engine *ce, uint32_t group, prism_replica *reps,
+                              uint32_t first, uint32_t count);
+int prism_cuda_engine_done(prism_cuda_engine *ce, uint32_t group);
+void prism_cuda_engine_wait(prism_cuda_engine *ce, uint32_t group, prism_replica *reps,
+                            prism_cuda_telemetry *tel);
+
+/* A span of host work (prism_now() clock) for the timeline. */
+void prism_cuda_engine_trace_host(prism_cuda_engine *ce, const char *name, uint32_t group,
+                                  double t0, double t1);
+
+/* What the timeline shows so far (every finished batch). */
+typedef struct prism_cuda_pipeline_stats {
+  uint64_t batches;
+  double span_s;   /* first kernel start to last kernel end */
+  double kernel_s; /* union of the kernel intervals */
+  double busy;     /* kernel_s / span_s */
+  double gap_ms_mean, gap_ms_max; /* idle time between consecutive kernels */
+  double cfg_device_ms_mean, cfg_device_ms_max; /* publish -> config on the device */
+  double cfg_kernel_ms_mean, cfg_kernel_ms_max; /* publish -> the kernel that reads it starts */
+  double tel_ms_mean, tel_ms_max;               /* kernel end -> telemetry on the host */
+  double publish_us_mean;                       /* one publish call */
+} prism_cuda_pipeline_stats;
+void prism_cuda_engine_pipeline_stats(const prism_cuda_engine *ce,
+                                      prism_cuda_pipeline_stats *out);
+
+/* The timeline as a Chrome trace (chrome://tracing, Perfetto): one row per
+ * stream and one for the host. 0, or -1 with a message in err. */
+int prism_cuda_engine_write_trace(const prism_cuda_engine *ce, const char *path, char *err,
+                                  unsigned err_len);
 
 /* What the engine chose for the last batch and how long it took (benchmarks,
  * tests). The placement can be capped with the environment variables
@@ -44,7 +114,7 @@ typedef struct prism_cuda_stats {
   int blocks_per_sm; /* resident blocks per multiprocessor */
   int sms;           /* multiprocessors */
   double kernel_ms;  /* last batch: the kernel alone */
-  double batch_ms;   /* last batch: the whole call with the copies */
+  double batch_ms;   /* last batch: launch to wait's return */
 } prism_cuda_stats;
 void prism_cuda_engine_stats(const prism_cuda_engine *ce, prism_cuda_stats *out);
 

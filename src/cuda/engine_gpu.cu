@@ -27,6 +27,7 @@
 #include "cuda/cuda_check.cuh"
 #include "cuda/kernel_compat.cuh"
 #include "util/check.h"
+#include "pipeline/triple.h"
 #include "util/philox.h"
 
 #define GPU_MAX_THREADS 512
@@ -65,8 +66,33 @@ typedef struct gpu_rep {
   uint64_t iter;
   uint64_t moves, metro_moves, tunnels, tunnel_aborts;
   uint32_t id, k, ncv, solved;
-  uint32_t has_belief, clear_tabu, pad0, pad1;
+  uint32_t has_belief, clear_tabu, conflicts, pad1;
 } gpu_rep;
+
+/* The RuntimeConfig of one batch as the kernel reads it: built on the host
+ * from prism_batch_cfg, published into a pinned triple buffer and copied to
+ * the device on the upload stream before the kernel that reads it. */
+typedef struct gpu_cfg {
+  int64_t mu, beta;
+  uint64_t seed;
+  uint64_t seq;       /* batch sequence number of the group (telemetry echoes it) */
+  double t_publish;   /* host clock at publish (latency measurements; not read on device) */
+  const int32_t *omega_host; /* the group's weights on the host (uploaded when changed) */
+  uint32_t k, tun_thr, max_chain, tabu_base, alpha_fp, moves, narrow_d, pad;
+} gpu_cfg;
+
+/* KernelTelemetry: one record per batch and group, reduced on the device
+ * from the replicas' scalars, downloaded into a pinned triple buffer and
+ * published there by a host callback once the copy has landed. */
+typedef struct gpu_tel {
+  uint64_t moves, metro_moves, tunnels, tunnel_aborts;
+  uint64_t conflicts_sum; /* plain conflicting edges, summed over replicas */
+  uint64_t best;          /* (conflicts << 32) | replica of the fewest */
+  uint64_t ncv_sum;       /* conflicting vertices, summed */
+  uint64_t seq;           /* the config's sequence number */
+  uint32_t solved, count;
+  double t_published;     /* host clock when the callback published it */
+} gpu_tel;
 
 /* One warp's partial winners. */
 typedef struct gpu_slot {
@@ -85,10 +111,9 @@ typedef struct kparams {
   const uint64_t *off;
   const uint32_t *adj;
   const int32_t *omega;
-  uint32_t n, ck; /* cfg->k: the potential's top color is ck - 1 */
-  int64_t mu, beta;
-  uint32_t tun_thr, max_chain, tabu_base, alpha_fp, moves;
-  uint64_t seed;
+  uint32_t n;
+  uint32_t r0;          /* first replica of this launch (its group) */
+  const gpu_cfg *cfg;   /* this batch's RuntimeConfig, on the device */
   size_t stride; /* per-replica slice of the n x kmax tables */
   gpu_rep *rep;
   uint32_t *color, *best_color, *belief, *cv_out; /* R x n */
@@ -100,7 +125,6 @@ typedef struct kparams {
   unsigned char *gsmall;                          /* R x small_bytes, when not in smem */
   uint32_t place, small_bytes;
   uint32_t off32; /* the adjacency has < 2^32 entries: 32-bit offsets fit */
-  uint32_t narrow_d; /* every move delta fits 32 bits (see run_batch) */
   unsigned long long *prof; /* R x PROF_PHASES cycles (PRISM_CUDA_PROFILE) */
 } kparams;
 
@@ -299,10 +323,14 @@ __global__ void __launch_bounds__(NARROW ? 256 : GPU_MAX_THREADS, NARROW ? 3 : 1
     tabu_batch_kernel(kparams p) {
   PRISM_DYN_SMEM(dsm);
   __shared__ int s_ncv;
-  __shared__ uint32_t s_len, s_len2, s_qlen, s_cnt;
+  __shared__ uint32_t s_len, s_len2, s_qlen, s_cnt, s_conf2;
   __shared__ unsigned long long s_edelta;
 
-  const uint32_t r = blockIdx.x, tid = threadIdx.x, T = blockDim.x;
+  const uint32_t r = p.r0 + blockIdx.x, tid = threadIdx.x, T = blockDim.x;
+  const gpu_cfg *__restrict__ cf = p.cfg;
+  const uint32_t c_moves = cf->moves, c_tun_thr = cf->tun_thr, c_max_chain = cf->max_chain,
+                 c_tabu_base = cf->tabu_base, c_alpha_fp = cf->alpha_fp,
+                 c_narrow_d = cf->narrow_d;
   const uint32_t lane = tid & 31, warp = tid >> 5, nwarps = T >> 5;
   const uint32_t n = p.n;
   gpu_rep *st = p.rep + r;
@@ -377,10 +405,10 @@ __global__ void __launch_bounds__(NARROW ? 256 : GPU_MAX_THREADS, NARROW ? 3 : 1
   uint64_t iter = st->iter;
   uint32_t solved = st->solved, stamp = p.stamp[r];
   uint64_t moves = 0, metro_moves = 0, tunnels = 0, aborts = 0;
-  const int bel_on = st->has_belief && p.beta != 0;
-  const int64_t mu = p.mu, beta = bel_on ? p.beta : 0;
-  const uint32_t topc = p.ck - 1, topr = k - 1;
-  const uint32_t key0 = (uint32_t)p.seed, key1 = (uint32_t)(p.seed >> 32);
+  const int bel_on = st->has_belief && cf->beta != 0;
+  const int64_t mu = cf->mu, beta = bel_on ? cf->beta : 0;
+  const uint32_t topc = cf->k - 1, topr = k - 1;
+  const uint32_t key0 = (uint32_t)cf->seed, key1 = (uint32_t)(cf->seed >> 32);
   const uint32_t id = st->id;
   const uint64_t iter0 = iter;
   /* scan groups: gs lanes per list entry (8, or the power of 2 >= k when
@@ -409,6 +437,7 @@ __global__ void __launch_bounds__(NARROW ? 256 : GPU_MAX_THREADS, NARROW ? 3 : 1
     s_len = 0;
     s_len2 = 0;
     s_cnt = 0;
+    s_conf2 = 0;
   }
   __syncthreads();
   /* G from the colors: warp per vertex */
@@ -433,7 +462,7 @@ __global__ void __launch_bounds__(NARROW ? 256 : GPU_MAX_THREADS, NARROW ? 3 : 1
   PROF_MARK(7);
   if (ncv == 0) solved = 1;
   else
-    for (uint32_t step = 0; step < p.moves; step++) {
+    for (uint32_t step = 0; step < c_moves; step++) {
       /* ---- the Philox words of the next RNG_AHEAD iterations, one per thread */
       if ((step & (RNG_AHEAD - 1)) == 0) {
         for (uint32_t j = tid; j < RNG_AHEAD; j += T) {
@@ -474,7 +503,7 @@ __global__ void __launch_bounds__(NARROW ? 256 : GPU_MAX_THREADS, NARROW ? 3 : 1
       /* ---- scan */
       int64_t lbd;
       uint64_t lbk, lrk;
-      if (p.narrow_d)
+      if (c_narrow_d)
         scan_list<GT, int32_t>(L, len, grp, ngrp, sub, gs, color, G, omega, belief, bel_on, k,
                                topr, topc, mu, beta, slack, tf, step, rc0, salt, salt2, rinfo_d,
                                rinfo_f, &lbd, &lbk, &lrk);
@@ -542,9 +571,9 @@ __global__ void __launch_bounds__(NARROW ? 256 : GPU_MAX_THREADS, NARROW ? 3 : 1
       if (bs0 + tid + T < bs1) pb1 = p.adj[bs0 + tid + T];
 
       PROF_MARK(3);
-      if (p.tun_thr && b0 < p.tun_thr) {
+      if (c_tun_thr && b0 < c_tun_thr) {
         int64_t delta = 0;
-        if (kempe_chain<GT>(o32, p.off, p.adj, n, p.max_chain, G, k, color, omega, belief, bel_on,
+        if (kempe_chain<GT>(o32, p.off, p.adj, n, c_max_chain, G, k, color, omega, belief, bel_on,
                             mu, beta, topc, mark, queue, &stamp, &s_qlen, &s_edelta, rv, ra,
                             rc, &delta)) {
           energy += delta;
@@ -581,8 +610,8 @@ __global__ void __launch_bounds__(NARROW ? 256 : GPU_MAX_THREADS, NARROW ? 3 : 1
       if (mv != GPU_NONE) {
         /* ---- apply */
         const uint64_t tenure =
-            (p.tabu_base ? (((uint64_t)b1 * p.tabu_base) >> 32) : 0) +
-            (((uint64_t)p.alpha_fp * (uint32_t)ncv) >> 8);
+            (c_tabu_base ? (((uint64_t)b1 * c_tabu_base) >> 32) : 0) +
+            (((uint64_t)c_alpha_fp * (uint32_t)ncv) >> 8);
         const uint32_t w = (uint32_t)omega[mv];
         const int is_r = mv == rv; /* whose prefetched adjacency words */
         const uint64_t ms0 = is_r ? rs0 : bs0, ms1 = is_r ? rs1 : bs1;
@@ -649,11 +678,21 @@ __global__ void __launch_bounds__(NARROW ? 256 : GPU_MAX_THREADS, NARROW ? 3 : 1
   if (p.place & PLACE_SMALL)
     for (uint32_t v = tid; v < n; v += T) gcolor[v] = color[v];
   uint32_t *cv_out = p.cv_out + rn;
+  /* the conflict set, and the plain conflicting edges (telemetry): each
+   * list entry's same-colored neighbours, every edge seen from both ends */
   for (uint32_t i = tid; i < len; i += T) {
     const uint32_t v = L[i];
-    if (G[v * k + color[v]] > 0) cv_out[atomicAdd(&s_cnt, 1u)] = v;
+    if (G[v * k + color[v]] > 0) {
+      cv_out[atomicAdd(&s_cnt, 1u)] = v;
+      const uint32_t cvv = color[v];
+      uint32_t same = 0;
+      for (uint64_t e = p.off[v]; e < p.off[v + 1]; e++) same += color[p.adj[e]] == cvv;
+      atomicAdd(&s_conf2, same);
+    }
   }
+  __syncthreads();
   if (tid == 0) {
+    st->conflicts = s_conf2 / 2;
     st->energy = energy;
     st->best_energy = best_energy;
     st->best_color_energy = bce;
@@ -673,12 +712,93 @@ __global__ void __launch_bounds__(NARROW ? 256 : GPU_MAX_THREADS, NARROW ? 3 : 1
 #endif
 }
 
+/* KernelTelemetry: reduce the group's replica scalars into one record (one
+ * block; integer sums and a min over unique keys, so the order of the
+ * atomics does not change the result). */
+__global__ void telemetry_kernel(const gpu_rep *rep, uint32_t r0, uint32_t count,
+                                 const gpu_cfg *cfg, gpu_tel *out) {
+  __shared__ unsigned long long s_sum[6], s_best;
+  __shared__ uint32_t s_solved;
+  const uint32_t tid = threadIdx.x;
+  if (tid < 6) s_sum[tid] = 0;
+  if (tid == 0) {
+    s_best = ~0ull;
+    s_solved = 0;
+  }
+  __syncthreads();
+  unsigned long long a[6] = {0, 0, 0, 0, 0, 0}, best = ~0ull;
+  uint32_t solved = 0;
+  for (uint32_t i = tid; i < count; i += blockDim.x) {
+    const gpu_rep *s = rep + r0 + i;
+    a[0] += s->moves;
+    a[1] += s->metro_moves;
+    a[2] += s->tunnels;
+    a[3] += s->tunnel_aborts;
+    a[4] += s->conflicts;
+    a[5] += s->ncv;
+    const unsigned long long key = (unsigned long long)s->conflicts << 32 | i;
+    if (key < best) best = key;
+    solved += s->solved != 0;
+  }
+  for (int j = 0; j < 6; j++) atomicAdd(&s_sum[j], a[j]);
+  atomicMin(&s_best, best);
+  atomicAdd(&s_solved, solved);
+  __syncthreads();
+  if (tid == 0) {
+    out->moves = s_sum[0];
+    out->metro_moves = s_sum[1];
+    out->tunnels = s_sum[2];
+    out->tunnel_aborts = s_sum[3];
+    out->conflicts_sum = s_sum[4];
+    out->ncv_sum = s_sum[5];
+    out->best = s_best;
+    out->solved = s_solved;
+    out->count = count;
+    out->seq = cfg->seq;
+    out->t_published = 0;
+  }
+}
+
 /* ------------------------------------------------------------------ host */
 
 typedef void (*kernel_fn)(kparams);
 
+/* Event slots of one batch of a group, in stream order. */
+enum { EV_UP0, EV_UP1, EV_K0, EV_K1, EV_TEL, EV_DOWN, EV_N };
+static const char *const ev_stream_name[PRISM_STREAMS] = {"upload", "exec", "download", "peer",
+                                                        "aux"};
+
+/* One group (island): a contiguous range of replicas with its own config,
+ * weights, triple buffers and events; at most one batch in flight. */
+typedef struct group_state {
+  struct prism_cuda_engine *ce;
+  uint32_t index, first, count;
+  int in_flight;
+  uint64_t published, launched_seq;
+  gpu_cfg *h_cfg; /* 3 pinned slots: the config triple buffer */
+  prism_triple *cfg_tb;
+  gpu_tel *h_tel; /* 3 pinned slots: the telemetry triple buffer */
+  prism_triple *tel_tb;
+  gpu_cfg *d_cfg;
+  gpu_tel *d_tel;
+  int32_t *h_omega; /* pinned: the weights last uploaded */
+  int omega_valid;
+  cudaEvent_t ev[EV_N];
+  double t_launch, t_publish; /* host clock: launch call, publish of the config in use */
+  double publish_s_sum;
+  uint64_t publish_calls;
+} group_state;
+
+/* One finished batch on the timeline (host clock, seconds). */
+typedef struct trace_rec {
+  uint32_t group, kind; /* kind 0: a GPU batch, 1: a host span */
+  uint64_t seq;
+  const char *name;
+  double t_publish, t[EV_N], t_tel;
+} trace_rec;
+
 struct prism_cuda_engine {
-  uint32_t n, R, kmax, max_degree;
+  uint32_t n, R, kmax, max_degree, groups;
   kernel_fn kern;
   uint64_t adj_len;
   size_t stride;
@@ -689,22 +809,31 @@ struct prism_cuda_engine {
   /* device */
   uint64_t *d_off;
   uint32_t *d_adj;
-  int32_t *d_omega;
+  int32_t *d_omega; /* groups x n */
   gpu_rep *d_rep;
   uint32_t *d_color, *d_best, *d_belief, *d_cv, *d_metro, *d_mark, *d_queue, *d_stamp;
   uint64_t *d_tabu;
   void *d_G;
   uint32_t *d_tf;
   unsigned char *d_small;
+  gpu_cfg *d_cfg;
+  gpu_tel *d_tel;
   unsigned long long *d_prof;
   uint64_t prof_iters;
   /* host, pinned */
   gpu_rep *h_rep;
   uint32_t *h_color, *h_best, *h_belief, *h_cv, *h_metro;
+  gpu_cfg *h_cfg;
+  gpu_tel *h_tel;
   int32_t *h_omega;
-  int omega_valid;
-  cudaStream_t stream;
-  cudaEvent_t ev0, ev1;
+  cudaStream_t stream[PRISM_STREAMS];
+  group_state *grp;
+  /* clock calibration: host time of the event cal */
+  cudaEvent_t cal;
+  double t_cal;
+  /* timeline */
+  trace_rec *trace;
+  size_t ntrace, trace_cap;
   prism_cuda_stats stats;
 };
 
@@ -810,6 +939,8 @@ static void engine_free(prism_cuda_engine *ce) {
   cudaFree(ce->d_G);
   cudaFree(ce->d_tf);
   cudaFree(ce->d_small);
+  cudaFree(ce->d_cfg);
+  cudaFree(ce->d_tel);
   cudaFree(ce->d_prof);
   cudaFreeHost(ce->h_rep);
   cudaFreeHost(ce->h_color);
@@ -817,10 +948,23 @@ static void engine_free(prism_cuda_engine *ce) {
   cudaFreeHost(ce->h_belief);
   cudaFreeHost(ce->h_cv);
   cudaFreeHost(ce->h_metro);
-  free(ce->h_omega);
-  if (ce->stream) cudaStreamDestroy(ce->stream);
-  if (ce->ev0) cudaEventDestroy(ce->ev0);
-  if (ce->ev1) cudaEventDestroy(ce->ev1);
+  cudaFreeHost(ce->h_cfg);
+  cudaFreeHost(ce->h_tel);
+  cudaFreeHost(ce->h_omega);
+  if (ce->grp) {
+    for (uint32_t g = 0; g < ce->groups; g++) {
+      group_state *gs = &ce->grp[g];
+      for (int i = 0; i < EV_N; i++)
+        if (gs->ev[i]) cudaEventDestroy(gs->ev[i]);
+      if (gs->cfg_tb) prism_triple_destroy(gs->cfg_tb);
+      if (gs->tel_tb) prism_triple_destroy(gs->tel_tb);
+    }
+    free(ce->grp);
+  }
+  for (int i = 0; i < PRISM_STREAMS; i++)
+    if (ce->stream[i]) cudaStreamDestroy(ce->stream[i]);
+  if (ce->cal) cudaEventDestroy(ce->cal);
+  free(ce->trace);
   free(ce);
 }
 
@@ -838,12 +982,43 @@ static int dev_alloc(void **p, size_t bytes, char *err, unsigned err_len) {
   return 0;
 }
 
+/* Host clock of an event: calibrated against an event recorded on the idle
+ * aux stream, renewed every few seconds so the float milliseconds of
+ * cudaEventElapsedTime stay fine-grained. */
+static void calibrate(prism_cuda_engine *ce) {
+  const double a = now_s();
+  CHECK_CUDA(cudaEventRecord(ce->cal, ce->stream[PRISM_STREAM_AUX]));
+  CHECK_CUDA(cudaEventSynchronize(ce->cal));
+  const double b = now_s();
+  ce->t_cal = 0.5 * (a + b);
+}
+
+static double event_time(const prism_cuda_engine *ce, cudaEvent_t e) {
+  float ms = 0;
+  CHECK_CUDA(cudaEventElapsedTime(&ms, ce->cal, e));
+  return ce->t_cal + 1e-3 * (double)ms;
+}
+
+static void trace_push(prism_cuda_engine *ce, const trace_rec *r) {
+  if (ce->ntrace == ce->trace_cap) {
+    ce->trace_cap = ce->trace_cap ? 2 * ce->trace_cap : 1024;
+    ce->trace = (trace_rec *)realloc(ce->trace, ce->trace_cap * sizeof *ce->trace);
+    if (!ce->trace) prism_die("out of memory (timeline)");
+  }
+  ce->trace[ce->ntrace++] = *r;
+}
+
 extern "C" prism_cuda_engine *prism_cuda_engine_create(const prism_graph *g,
                                                        uint32_t replicas, uint32_t kmax,
-                                                       char *err, unsigned err_len) {
+                                                       uint32_t groups, char *err,
+                                                       unsigned err_len) {
   const uint32_t n = g->n, R = replicas;
   if (R == 0 || n == 0) {
     snprintf(err, err_len, "the CUDA engine needs at least one replica and one vertex");
+    return NULL;
+  }
+  if (groups == 0 || groups > R) {
+    snprintf(err, err_len, "the CUDA engine needs 1 to %u groups, not %u", R, groups);
     return NULL;
   }
   if (kmax < 2) kmax = 2;
@@ -861,6 +1036,7 @@ extern "C" prism_cuda_engine *prism_cuda_engine_create(const prism_graph *g,
   }
   ce->n = n;
   ce->R = R;
+  ce->groups = groups;
   ce->kmax = kmax;
   ce->max_degree = g->max_degree;
   ce->adj_len = g->offsets[n];
@@ -884,12 +1060,14 @@ extern "C" prism_cuda_engine *prism_cuda_engine_create(const prism_graph *g,
   ce->place_cap = env_place_cap();
   ce->g16 = env_int("PRISM_CUDA_G16", 1) != 0 &&
             (uint64_t)g->max_degree * PRISM_WMAX <= 0xFFFFu;
-  /* threads: 256, unless every replica has an SM of its own or only one
-   * block fits an SM anyway: then 512 (a replica goes faster with more) */
+  /* threads: 256, unless every replica of a group has an SM of its own or
+   * only one block fits an SM anyway: then 512 (a replica goes faster with
+   * more) */
   pick_kernel(ce);
   int nb = 0;
   uint32_t place = choose_occupancy(ce, kmax, &nb);
-  if (!th_env && (R <= (uint32_t)ce->sms || nb <= 1)) {
+  const uint32_t per_group = (R + groups - 1) / groups;
+  if (!th_env && (per_group <= (uint32_t)ce->sms || nb <= 1)) {
     ce->threads = 512;
     pick_kernel(ce);
     place = choose_occupancy(ce, kmax, &nb);
@@ -904,7 +1082,8 @@ extern "C" prism_cuda_engine *prism_cuda_engine_create(const prism_graph *g,
   if (!(place & PLACE_SMALL)) per_rep += small_size(n, 0);
   if (!(place & PLACE_G)) per_rep += nk * gsz;
   if (!(place & PLACE_TABU)) per_rep += nk * 4;
-  const size_t graph_bytes = ((size_t)n + 1) * 8 + (size_t)ce->adj_len * 4 + (size_t)n * 4;
+  const size_t graph_bytes =
+      ((size_t)n + 1) * 8 + (size_t)ce->adj_len * 4 + (size_t)n * 4 * groups;
   const double need = (double)graph_bytes + (double)per_rep * R;
   size_t free_b = 0, total_b = 0;
   CHECK_CUDA(cudaMemGetInfo(&free_b, &total_b));
@@ -921,7 +1100,7 @@ extern "C" prism_cuda_engine *prism_cuda_engine_create(const prism_graph *g,
   fail = fail || dev_alloc((void **)&(ptr), (bytes), err, err_len)
   DALLOC(ce->d_off, ((size_t)n + 1) * 8);
   DALLOC(ce->d_adj, (size_t)ce->adj_len * 4);
-  DALLOC(ce->d_omega, (size_t)n * 4);
+  DALLOC(ce->d_omega, (size_t)n * 4 * groups);
   DALLOC(ce->d_rep, (size_t)R * sizeof(gpu_rep));
   DALLOC(ce->d_color, (size_t)R * n * 4);
   DALLOC(ce->d_best, (size_t)R * n * 4);
@@ -932,6 +1111,8 @@ extern "C" prism_cuda_engine *prism_cuda_engine_create(const prism_graph *g,
   DALLOC(ce->d_queue, (size_t)R * n * 4);
   DALLOC(ce->d_stamp, (size_t)R * 4);
   DALLOC(ce->d_tabu, (size_t)R * nk * 8);
+  DALLOC(ce->d_cfg, (size_t)groups * sizeof(gpu_cfg));
+  DALLOC(ce->d_tel, (size_t)groups * sizeof(gpu_tel));
   if (!(place & PLACE_SMALL)) DALLOC(ce->d_small, (size_t)R * small_size(n, 0));
   if (!(place & PLACE_G)) DALLOC(ce->d_G, (size_t)R * nk * gsz);
   if (!(place & PLACE_TABU)) DALLOC(ce->d_tf, (size_t)R * nk * 4);
@@ -952,11 +1133,29 @@ extern "C" prism_cuda_engine *prism_cuda_engine_create(const prism_graph *g,
   CHECK_CUDA(cudaMallocHost((void **)&ce->h_belief, (size_t)R * n * 4));
   CHECK_CUDA(cudaMallocHost((void **)&ce->h_cv, (size_t)R * n * 4));
   CHECK_CUDA(cudaMallocHost((void **)&ce->h_metro, (size_t)R * METRO_BYTES));
-  ce->h_omega = (int32_t *)malloc((size_t)n * 4);
-  if (!ce->h_omega) prism_die("out of memory");
-  CHECK_CUDA(cudaStreamCreate(&ce->stream));
-  CHECK_CUDA(cudaEventCreate(&ce->ev0));
-  CHECK_CUDA(cudaEventCreate(&ce->ev1));
+  CHECK_CUDA(cudaMallocHost((void **)&ce->h_cfg, (size_t)groups * 3 * sizeof(gpu_cfg)));
+  CHECK_CUDA(cudaMallocHost((void **)&ce->h_tel, (size_t)groups * 3 * sizeof(gpu_tel)));
+  CHECK_CUDA(cudaMallocHost((void **)&ce->h_omega, (size_t)groups * n * 4));
+  /* the stream pool: one stream per purpose (peer: multi-GPU transfers;
+   * aux: clock calibration and auxiliary work) */
+  for (int i = 0; i < PRISM_STREAMS; i++)
+    CHECK_CUDA(cudaStreamCreateWithFlags(&ce->stream[i], cudaStreamNonBlocking));
+  CHECK_CUDA(cudaEventCreate(&ce->cal));
+  ce->grp = (group_state *)calloc(groups, sizeof *ce->grp);
+  if (!ce->grp) prism_die("out of memory");
+  for (uint32_t gi = 0; gi < groups; gi++) {
+    group_state *gs = &ce->grp[gi];
+    gs->ce = ce;
+    gs->index = gi;
+    gs->h_cfg = ce->h_cfg + 3 * (size_t)gi;
+    gs->h_tel = ce->h_tel + 3 * (size_t)gi;
+    gs->cfg_tb = prism_triple_create(gs->h_cfg, gs->h_cfg + 1, gs->h_cfg + 2, sizeof(gpu_cfg));
+    gs->tel_tb = prism_triple_create(gs->h_tel, gs->h_tel + 1, gs->h_tel + 2, sizeof(gpu_tel));
+    gs->d_cfg = ce->d_cfg + gi;
+    gs->d_tel = ce->d_tel + gi;
+    gs->h_omega = ce->h_omega + (size_t)gi * n;
+    for (int i = 0; i < EV_N; i++) CHECK_CUDA(cudaEventCreate(&gs->ev[i]));
+  }
   CHECK_CUDA(cudaMemcpy(ce->d_off, g->offsets, ((size_t)n + 1) * 8, cudaMemcpyHostToDevice));
   if (ce->adj_len)
     CHECK_CUDA(cudaMemcpy(ce->d_adj, g->adj, (size_t)ce->adj_len * 4, cudaMemcpyHostToDevice));
@@ -965,6 +1164,7 @@ extern "C" prism_cuda_engine *prism_cuda_engine_create(const prism_graph *g,
   CHECK_CUDA(cudaMemset(ce->d_stamp, 0, (size_t)R * 4));
   CHECK_CUDA(cudaMemset(ce->d_belief, 0, (size_t)R * n * 4));
   if (ce->d_prof) CHECK_CUDA(cudaMemset(ce->d_prof, 0, (size_t)R * PROF_PHASES * 8));
+  calibrate(ce);
   ce->stats.threads = ce->threads;
   ce->stats.sms = ce->sms;
   ce->stats.g16 = ce->g16;
@@ -972,38 +1172,104 @@ extern "C" prism_cuda_engine *prism_cuda_engine_create(const prism_graph *g,
   return ce;
 }
 
-extern "C" void prism_cuda_engine_run_batch(prism_cuda_engine *ce, prism_replica *reps,
-                                            uint32_t replicas, const prism_batch_cfg *cfg) {
+static group_state *group_of(prism_cuda_engine *ce, uint32_t group) {
+  if (group >= ce->groups) prism_die("CUDA engine: group %u of %u", group, ce->groups);
+  return &ce->grp[group];
+}
+
+extern "C" void prism_cuda_engine_publish(prism_cuda_engine *ce, uint32_t group,
+                                          const prism_batch_cfg *cfg) {
   const double t0 = now_s();
-  const uint32_t n = ce->n;
-  if (replicas > ce->R) prism_die("CUDA engine: %u replicas, created for %u", replicas, ce->R);
-  if (cfg->n != n) prism_die("CUDA engine: cfg->n = %u, graph has %u vertices", cfg->n, n);
-  if (replicas == 0) return;
+  group_state *gs = group_of(ce, group);
+  if (cfg->n != ce->n) prism_die("CUDA engine: cfg->n = %u, graph has %u vertices", cfg->n, ce->n);
   if (cfg->k < 1) prism_die("CUDA engine: cfg->k = 0");
+  gpu_cfg *c = (gpu_cfg *)prism_triple_back(gs->cfg_tb);
+  c->mu = cfg->mu;
+  c->beta = cfg->beta;
+  c->seed = cfg->seed;
+  c->seq = ++gs->published;
+  c->k = cfg->k;
+  c->tun_thr = cfg->tun_thr;
+  c->max_chain = cfg->max_chain;
+  c->tabu_base = cfg->tabu_base;
+  c->alpha_fp = cfg->alpha_fp;
+  c->moves = cfg->moves;
+  /* 16-bit G: w * G <= 64 * 65535 < 2^22; with |mu|, |beta| < 2^24 every
+   * delta is below 2^27 in magnitude */
+  c->narrow_d = ce->g16 && cfg->mu > -(1 << 24) && cfg->mu < (1 << 24) &&
+                cfg->beta > -(1 << 24) && cfg->beta < (1 << 24);
+  c->pad = 0;
+  c->omega_host = cfg->omega;
+  c->t_publish = now_s();
+  prism_triple_publish(gs->cfg_tb);
+  gs->publish_s_sum += now_s() - t0;
+  gs->publish_calls++;
+}
+
+/* Weights: the group's cfg->omega, uploaded (on the upload stream, before
+ * the launch's other copies) when it differs from the last upload. */
+static void upload_omega(prism_cuda_engine *ce, uint32_t group, const int32_t *omega) {
+  group_state *gs = group_of(ce, group);
+  const uint32_t n = ce->n;
+  if (gs->omega_valid && !memcmp(gs->h_omega, omega, (size_t)n * 4)) return;
+  if (gs->in_flight) prism_die("CUDA engine: weights of group %u changed in flight", group);
+  for (uint32_t v = 0; v < n; v++)
+    if (omega[v] < 1 || omega[v] > PRISM_WMAX)
+      prism_die("CUDA engine: vertex weight omega[%u] = %d outside [1, %d]", v, omega[v],
+                PRISM_WMAX);
+  memcpy(gs->h_omega, omega, (size_t)n * 4);
+  CHECK_CUDA(cudaMemcpyAsync(ce->d_omega + (size_t)group * n, gs->h_omega, (size_t)n * 4,
+                             cudaMemcpyHostToDevice, ce->stream[PRISM_STREAM_UPLOAD]));
+  gs->omega_valid = 1;
+}
+
+/* Runs on a CUDA callback thread once the telemetry copy has landed. */
+static void CUDART_CB telemetry_arrived(void *arg) {
+  group_state *gs = (group_state *)arg;
+  gpu_tel *t = (gpu_tel *)prism_triple_back(gs->tel_tb);
+  t->t_published = now_s();
+  prism_triple_publish(gs->tel_tb);
+}
+
+extern "C" void prism_cuda_engine_launch(prism_cuda_engine *ce, uint32_t group,
+                                         prism_replica *reps, uint32_t first, uint32_t count) {
+  group_state *gs = group_of(ce, group);
+  const uint32_t n = ce->n;
+  if (gs->in_flight) prism_die("CUDA engine: group %u launched twice", group);
+  if (count == 0 || first + count > ce->R || first + count < first)
+    prism_die("CUDA engine: replicas %u..%u of %u", first, first + count, ce->R);
+  gs->first = first;
+  gs->count = count;
+  gs->t_launch = now_s();
+  if (gs->t_launch - ce->t_cal > 5.0) {
+    int idle = 1;
+    for (uint32_t g = 0; g < ce->groups; g++) idle = idle && !ce->grp[g].in_flight;
+    if (idle) calibrate(ce);
+  }
+  /* the newest published config (the consumer side of the triple buffer);
+   * its slot is not handed back to the producer until the next take, which
+   * comes after this batch's upload has finished */
+  int fresh = 0;
+  const gpu_cfg *c = (const gpu_cfg *)prism_triple_take(gs->cfg_tb, &fresh);
+  if (c->seq == 0) prism_die("CUDA engine: group %u launched before any config was published", group);
+  gs->launched_seq = c->seq;
+  gs->t_publish = c->t_publish;
+  cudaStream_t up = ce->stream[PRISM_STREAM_UPLOAD], ex = ce->stream[PRISM_STREAM_EXEC],
+               down = ce->stream[PRISM_STREAM_DOWNLOAD];
+  CHECK_CUDA(cudaEventRecord(gs->ev[EV_UP0], up));
 
   /* vertex weights: upload when they changed */
-  if (!ce->omega_valid || memcmp(ce->h_omega, cfg->omega, (size_t)n * 4)) {
-    for (uint32_t v = 0; v < n; v++)
-      if (cfg->omega[v] < 1 || cfg->omega[v] > PRISM_WMAX)
-        prism_die("CUDA engine: vertex weight omega[%u] = %d outside [1, %d]", v,
-                  cfg->omega[v], PRISM_WMAX);
-    memcpy(ce->h_omega, cfg->omega, (size_t)n * 4);
-    CHECK_CUDA(cudaMemcpyAsync(ce->d_omega, ce->h_omega, (size_t)n * 4, cudaMemcpyHostToDevice,
-                               ce->stream));
-    ce->omega_valid = 1;
-  }
-
-  /* per-replica scalars, ladder tables, dirty colors */
+  upload_omega(ce, group, c->omega_host);
   uint32_t kbig = 0;
   int any_dirty = 0;
-  for (uint32_t i = 0; i < replicas; i++) {
+  for (uint32_t i = 0; i < count; i++) {
     prism_replica *r = &reps[i];
     if (r->n != n) prism_die("CUDA engine: replica %u has %u vertices, not %u", i, r->n, n);
     if (r->k < 2 || r->k > ce->kmax)
       prism_die("CUDA engine: replica %u has k = %u, outside [2, %u]", i, r->k, ce->kmax);
     if (!r->metro_thr) prism_die("CUDA engine: replica %u has no Metropolis table", i);
     if (r->k > kbig) kbig = r->k;
-    gpu_rep *h = &ce->h_rep[i];
+    gpu_rep *h = &ce->h_rep[first + i];
     memset(h, 0, sizeof *h);
     h->energy = r->energy;
     h->best_energy = r->best_energy;
@@ -1014,28 +1280,32 @@ extern "C" void prism_cuda_engine_run_batch(prism_cuda_engine *ce, prism_replica
     h->solved = (uint32_t)r->solved;
     h->has_belief = r->belief != NULL;
     h->clear_tabu = r->dirty == 2;
-    memcpy(ce->h_metro + (size_t)i * PRISM_METRO_LEVELS, r->metro_thr, METRO_BYTES);
+    memcpy(ce->h_metro + (size_t)(first + i) * PRISM_METRO_LEVELS, r->metro_thr, METRO_BYTES);
     if (r->dirty) any_dirty = 1;
   }
   if (any_dirty) {
     /* the host mirror equals the device state for clean replicas, so all go */
-    for (uint32_t i = 0; i < replicas; i++) {
+    for (uint32_t i = 0; i < count; i++) {
       prism_replica *r = &reps[i];
-      memcpy(ce->h_color + (size_t)i * n, r->color, (size_t)n * 4);
-      memcpy(ce->h_best + (size_t)i * n, r->best_color, (size_t)n * 4);
-      if (r->belief) memcpy(ce->h_belief + (size_t)i * n, r->belief, (size_t)n * 4);
-      else memset(ce->h_belief + (size_t)i * n, 0, (size_t)n * 4);
+      const size_t o = (size_t)(first + i) * n;
+      memcpy(ce->h_color + o, r->color, (size_t)n * 4);
+      memcpy(ce->h_best + o, r->best_color, (size_t)n * 4);
+      if (r->belief) memcpy(ce->h_belief + o, r->belief, (size_t)n * 4);
+      else memset(ce->h_belief + o, 0, (size_t)n * 4);
       r->dirty = 0;
     }
-    const size_t b = (size_t)replicas * n * 4;
-    CHECK_CUDA(cudaMemcpyAsync(ce->d_color, ce->h_color, b, cudaMemcpyHostToDevice, ce->stream));
-    CHECK_CUDA(cudaMemcpyAsync(ce->d_best, ce->h_best, b, cudaMemcpyHostToDevice, ce->stream));
-    CHECK_CUDA(cudaMemcpyAsync(ce->d_belief, ce->h_belief, b, cudaMemcpyHostToDevice, ce->stream));
+    const size_t o = (size_t)first * n, b = (size_t)count * n * 4;
+    CHECK_CUDA(cudaMemcpyAsync(ce->d_color + o, ce->h_color + o, b, cudaMemcpyHostToDevice, up));
+    CHECK_CUDA(cudaMemcpyAsync(ce->d_best + o, ce->h_best + o, b, cudaMemcpyHostToDevice, up));
+    CHECK_CUDA(cudaMemcpyAsync(ce->d_belief + o, ce->h_belief + o, b, cudaMemcpyHostToDevice, up));
   }
-  CHECK_CUDA(cudaMemcpyAsync(ce->d_rep, ce->h_rep, (size_t)replicas * sizeof(gpu_rep),
-                             cudaMemcpyHostToDevice, ce->stream));
-  CHECK_CUDA(cudaMemcpyAsync(ce->d_metro, ce->h_metro, (size_t)replicas * METRO_BYTES,
-                             cudaMemcpyHostToDevice, ce->stream));
+  CHECK_CUDA(cudaMemcpyAsync(ce->d_rep + first, ce->h_rep + first, (size_t)count * sizeof(gpu_rep),
+                             cudaMemcpyHostToDevice, up));
+  CHECK_CUDA(cudaMemcpyAsync(ce->d_metro + (size_t)first * PRISM_METRO_LEVELS,
+                             ce->h_metro + (size_t)first * PRISM_METRO_LEVELS,
+                             (size_t)count * METRO_BYTES, cudaMemcpyHostToDevice, up));
+  CHECK_CUDA(cudaMemcpyAsync(gs->d_cfg, c, sizeof(gpu_cfg), cudaMemcpyHostToDevice, up));
+  CHECK_CUDA(cudaEventRecord(gs->ev[EV_UP1], up));
 
   /* the placement chosen at create for kmax; smaller k needs less */
   const uint32_t place = ce->place_alloc;
@@ -1048,17 +1318,10 @@ extern "C" void prism_cuda_engine_run_batch(prism_cuda_engine *ce, prism_replica
   memset(&p, 0, sizeof p);
   p.off = ce->d_off;
   p.adj = ce->d_adj;
-  p.omega = ce->d_omega;
+  p.omega = ce->d_omega + (size_t)group * n;
   p.n = n;
-  p.ck = cfg->k;
-  p.mu = cfg->mu;
-  p.beta = cfg->beta;
-  p.tun_thr = cfg->tun_thr;
-  p.max_chain = cfg->max_chain;
-  p.tabu_base = cfg->tabu_base;
-  p.alpha_fp = cfg->alpha_fp;
-  p.moves = cfg->moves;
-  p.seed = cfg->seed;
+  p.r0 = first;
+  p.cfg = gs->d_cfg;
   p.stride = ce->stride;
   p.rep = ce->d_rep;
   p.color = ce->d_color;
@@ -1076,31 +1339,97 @@ extern "C" void prism_cuda_engine_run_batch(prism_cuda_engine *ce, prism_replica
   p.place = place;
   p.small_bytes = (uint32_t)small_size(n, (place & PLACE_SMALL) != 0);
   p.off32 = ce->adj_len < 0xFFFFFFFFull;
-  /* 16-bit G: w * G <= 64 * 65535 < 2^22; with |mu|, |beta| < 2^24 every
-   * delta is below 2^27 in magnitude */
-  p.narrow_d = ce->g16 && cfg->mu > -(1 << 24) && cfg->mu < (1 << 24) &&
-               cfg->beta > -(1 << 24) && cfg->beta < (1 << 24);
   p.prof = ce->d_prof;
 
   const unsigned smem_u = (unsigned)smem;
-  CHECK_CUDA(cudaEventRecord(ce->ev0, ce->stream));
-  PRISM_LAUNCH(ce->kern, replicas, ce->threads, smem_u, ce->stream, p);
+  CHECK_CUDA(cudaStreamWaitEvent(ex, gs->ev[EV_UP1], 0));
+  CHECK_CUDA(cudaEventRecord(gs->ev[EV_K0], ex));
+  PRISM_LAUNCH(ce->kern, count, ce->threads, smem_u, ex, p);
   CHECK_CUDA_LAUNCH();
-  CHECK_CUDA(cudaEventRecord(ce->ev1, ce->stream));
+  CHECK_CUDA(cudaEventRecord(gs->ev[EV_K1], ex));
+  PRISM_LAUNCH(telemetry_kernel, 1, 256, 0, ex, ce->d_rep, first, count, gs->d_cfg, gs->d_tel);
+  CHECK_CUDA_LAUNCH();
 
-  const size_t b = (size_t)replicas * n * 4;
-  CHECK_CUDA(cudaMemcpyAsync(ce->h_rep, ce->d_rep, (size_t)replicas * sizeof(gpu_rep),
-                             cudaMemcpyDeviceToHost, ce->stream));
-  CHECK_CUDA(cudaMemcpyAsync(ce->h_color, ce->d_color, b, cudaMemcpyDeviceToHost, ce->stream));
-  CHECK_CUDA(cudaMemcpyAsync(ce->h_best, ce->d_best, b, cudaMemcpyDeviceToHost, ce->stream));
-  CHECK_CUDA(cudaMemcpyAsync(ce->h_cv, ce->d_cv, b, cudaMemcpyDeviceToHost, ce->stream));
-  CHECK_CUDA(cudaStreamSynchronize(ce->stream));
+  /* downloads wait for the telemetry kernel (same stream as the batch) */
+  CHECK_CUDA(cudaEventRecord(gs->ev[EV_TEL], ex));
+  CHECK_CUDA(cudaStreamWaitEvent(down, gs->ev[EV_TEL], 0));
+  const size_t o = (size_t)first * n, b = (size_t)count * n * 4;
+  CHECK_CUDA(cudaMemcpyAsync(ce->h_rep + first, ce->d_rep + first, (size_t)count * sizeof(gpu_rep),
+                             cudaMemcpyDeviceToHost, down));
+  CHECK_CUDA(cudaMemcpyAsync(ce->h_color + o, ce->d_color + o, b, cudaMemcpyDeviceToHost, down));
+  CHECK_CUDA(cudaMemcpyAsync(ce->h_best + o, ce->d_best + o, b, cudaMemcpyDeviceToHost, down));
+  CHECK_CUDA(cudaMemcpyAsync(ce->h_cv + o, ce->d_cv + o, b, cudaMemcpyDeviceToHost, down));
+  CHECK_CUDA(cudaMemcpyAsync(prism_triple_back(gs->tel_tb), gs->d_tel, sizeof(gpu_tel),
+                             cudaMemcpyDeviceToHost, down));
+  CHECK_CUDA(cudaLaunchHostFunc(down, telemetry_arrived, gs));
+  /* recorded after the callback: when it completes, the record is published */
+  CHECK_CUDA(cudaEventRecord(gs->ev[EV_DOWN], down));
+  gs->in_flight = 1;
+  ce->stats.smem_small = (place & PLACE_SMALL) != 0;
+  ce->stats.smem_G = (place & PLACE_G) != 0;
+  ce->stats.smem_tabu = (place & PLACE_TABU) != 0;
+  ce->stats.smem_bytes = smem_u;
+  ce->stats.blocks_per_sm = blocks_per_sm(ce, smem);
+}
 
-  for (uint32_t i = 0; i < replicas; i++) {
+extern "C" int prism_cuda_engine_done(prism_cuda_engine *ce, uint32_t group) {
+  group_state *gs = group_of(ce, group);
+  if (!gs->in_flight) return 1;
+  cudaError_t e = cudaEventQuery(gs->ev[EV_DOWN]);
+  if (e == cudaSuccess) return 1;
+  if (e == cudaErrorNotReady) return 0;
+  CHECK_CUDA(e);
+  return 0;
+}
+
+extern "C" void prism_cuda_engine_wait(prism_cuda_engine *ce, uint32_t group, prism_replica *reps,
+                                       prism_cuda_telemetry *tel) {
+  group_state *gs = group_of(ce, group);
+  if (!gs->in_flight) prism_die("CUDA engine: wait on group %u with nothing in flight", group);
+  CHECK_CUDA(cudaEventSynchronize(gs->ev[EV_DOWN]));
+  gs->in_flight = 0;
+  const uint32_t n = ce->n, first = gs->first, count = gs->count;
+  int fresh = 0;
+  const gpu_tel *t = (const gpu_tel *)prism_triple_take(gs->tel_tb, &fresh);
+  if (!fresh || t->seq != gs->launched_seq)
+    prism_die("CUDA engine: group %u telemetry for config %llu, expected %llu", group,
+              (unsigned long long)t->seq, (unsigned long long)gs->launched_seq);
+  /* the timeline */
+  trace_rec tr;
+  memset(&tr, 0, sizeof tr);
+  tr.group = group;
+  tr.seq = t->seq;
+  tr.t_publish = gs->t_publish;
+  for (int i = 0; i < EV_N; i++) tr.t[i] = event_time(ce, gs->ev[i]);
+  tr.t_tel = t->t_published;
+  trace_push(ce, &tr);
+  float ms = 0;
+  CHECK_CUDA(cudaEventElapsedTime(&ms, gs->ev[EV_K0], gs->ev[EV_K1]));
+  ce->stats.kernel_ms = ms;
+  ce->stats.batch_ms = (now_s() - gs->t_launch) * 1e3;
+  if (tel) {
+    memset(tel, 0, sizeof *tel);
+    tel->seq = t->seq;
+    tel->moves = t->moves;
+    tel->metro_moves = t->metro_moves;
+    tel->tunnels = t->tunnels;
+    tel->tunnel_aborts = t->tunnel_aborts;
+    tel->conflicts_sum = t->conflicts_sum;
+    tel->ncv_sum = t->ncv_sum;
+    tel->best_conflicts = (uint32_t)(t->best >> 32);
+    tel->best_replica = (uint32_t)(t->best & 0xFFFFFFFFu);
+    tel->solved = t->solved;
+    tel->count = t->count;
+    tel->kernel_ms = ms;
+    tel->tel_latency_ms = (tr.t_tel - tr.t[EV_K1]) * 1e3;
+  }
+  if (!reps) return; /* results dropped */
+  for (uint32_t i = 0; i < count; i++) {
     prism_replica *r = &reps[i];
-    const gpu_rep *h = &ce->h_rep[i];
-    memcpy(r->color, ce->h_color + (size_t)i * n, (size_t)n * 4);
-    memcpy(r->best_color, ce->h_best + (size_t)i * n, (size_t)n * 4);
+    const gpu_rep *h = &ce->h_rep[first + i];
+    const size_t o = (size_t)(first + i) * n;
+    memcpy(r->color, ce->h_color + o, (size_t)n * 4);
+    memcpy(r->best_color, ce->h_best + o, (size_t)n * 4);
     r->energy = h->energy;
     r->best_energy = h->best_energy;
     r->best_color_energy = h->best_color_energy;
@@ -1111,25 +1440,156 @@ extern "C" void prism_cuda_engine_run_batch(prism_cuda_engine *ce, prism_replica
     r->tunnels = h->tunnels;
     r->tunnel_aborts = h->tunnel_aborts;
     r->solved = (int)h->solved;
+    r->conflicts = h->conflicts;
     r->ncv = h->ncv;
     for (uint32_t v = 0; v < n; v++) r->cvpos[v] = PRISM_NONE;
-    const uint32_t *cv = ce->h_cv + (size_t)i * n;
+    const uint32_t *cv = ce->h_cv + o;
     for (uint32_t j = 0; j < h->ncv; j++) {
       r->cv[j] = cv[j];
       r->cvpos[cv[j]] = j;
     }
   }
+}
 
-  float ms = 0;
-  CHECK_CUDA(cudaEventElapsedTime(&ms, ce->ev0, ce->ev1));
-  const int nb = blocks_per_sm(ce, smem);
-  ce->stats.smem_small = (place & PLACE_SMALL) != 0;
-  ce->stats.smem_G = (place & PLACE_G) != 0;
-  ce->stats.smem_tabu = (place & PLACE_TABU) != 0;
-  ce->stats.smem_bytes = smem_u;
-  ce->stats.blocks_per_sm = nb;
-  ce->stats.kernel_ms = ms;
-  ce->stats.batch_ms = (now_s() - t0) * 1e3;
+extern "C" void prism_cuda_engine_run_batch(prism_cuda_engine *ce, prism_replica *reps,
+                                            uint32_t replicas, const prism_batch_cfg *cfg) {
+  if (replicas == 0) return;
+  if (replicas > ce->R) prism_die("CUDA engine: %u replicas, created for %u", replicas, ce->R);
+  prism_cuda_engine_publish(ce, 0, cfg);
+  prism_cuda_engine_launch(ce, 0, reps, 0, replicas);
+  prism_cuda_engine_wait(ce, 0, reps, NULL);
+}
+
+extern "C" void prism_cuda_engine_trace_host(prism_cuda_engine *ce, const char *name,
+                                             uint32_t group, double t0, double t1) {
+  trace_rec tr;
+  memset(&tr, 0, sizeof tr);
+  tr.kind = 1;
+  tr.group = group;
+  tr.name = name;
+  tr.t[0] = t0;
+  tr.t[1] = t1;
+  trace_push(ce, &tr);
+}
+
+static int by_k0(const void *a, const void *b) {
+  const trace_rec *x = *(const trace_rec *const *)a, *y = *(const trace_rec *const *)b;
+  return x->t[EV_K0] < y->t[EV_K0] ? -1 : x->t[EV_K0] > y->t[EV_K0];
+}
+
+extern "C" void prism_cuda_engine_pipeline_stats(const prism_cuda_engine *ce,
+                                                 prism_cuda_pipeline_stats *out) {
+  memset(out, 0, sizeof *out);
+  if (!ce) return;
+  size_t nb = 0;
+  for (size_t i = 0; i < ce->ntrace; i++) nb += ce->trace[i].kind == 0;
+  if (nb == 0) return;
+  const trace_rec **v = (const trace_rec **)malloc(nb * sizeof *v);
+  if (!v) prism_die("out of memory");
+  nb = 0;
+  for (size_t i = 0; i < ce->ntrace; i++)
+    if (ce->trace[i].kind == 0) v[nb++] = &ce->trace[i];
+  qsort(v, nb, sizeof *v, by_k0);
+  double busy = 0, end = v[0]->t[EV_K0], gap_sum = 0, gap_max = 0;
+  for (size_t i = 0; i < nb; i++) {
+    const double a = v[i]->t[EV_K0], b = v[i]->t[EV_K1];
+    if (i > 0) {
+      const double gap = a > end ? a - end : 0;
+      gap_sum += gap;
+      if (gap > gap_max) gap_max = gap;
+    }
+    const double s = a > end ? a : end;
+    if (b > s) busy += b - s;
+    if (b > end) end = b;
+    const double cd = v[i]->t[EV_UP1] - v[i]->t_publish, ck = a - v[i]->t_publish,
+                 tl = v[i]->t_tel - b;
+    out->cfg_device_ms_mean += cd;
+    out->cfg_kernel_ms_mean += ck;
+    out->tel_ms_mean += tl;
+    if (cd > out->cfg_device_ms_max) out->cfg_device_ms_max = cd;
+    if (ck > out->cfg_kernel_ms_max) out->cfg_kernel_ms_max = ck;
+    if (tl > out->tel_ms_max) out->tel_ms_max = tl;
+  }
+  out->batches = nb;
+  out->span_s = end - v[0]->t[EV_K0];
+  out->kernel_s = busy;
+  out->busy = out->span_s > 0 ? busy / out->span_s : 0;
+  out->gap_ms_mean = nb > 1 ? 1e3 * gap_sum / (double)(nb - 1) : 0;
+  out->gap_ms_max = 1e3 * gap_max;
+  out->cfg_device_ms_mean *= 1e3 / (double)nb;
+  out->cfg_kernel_ms_mean *= 1e3 / (double)nb;
+  out->tel_ms_mean *= 1e3 / (double)nb;
+  out->cfg_device_ms_max *= 1e3;
+  out->cfg_kernel_ms_max *= 1e3;
+  out->tel_ms_max *= 1e3;
+  double ps = 0;
+  uint64_t pc = 0;
+  for (uint32_t g = 0; g < ce->groups; g++) {
+    ps += ce->grp[g].publish_s_sum;
+    pc += ce->grp[g].publish_calls;
+  }
+  out->publish_us_mean = pc ? 1e6 * ps / (double)pc : 0;
+  free(v);
+}
+
+extern "C" int prism_cuda_engine_write_trace(const prism_cuda_engine *ce, const char *path,
+                                             char *err, unsigned err_len) {
+  if (!ce) {
+    snprintf(err, err_len, "no CUDA engine");
+    return -1;
+  }
+  char tmp[4096];
+  snprintf(tmp, sizeof tmp, "%s.tmp", path);
+  FILE *f = fopen(tmp, "w");
+  if (!f) {
+    snprintf(err, err_len, "cannot write '%s'", tmp);
+    return -1;
+  }
+  double t0 = 0;
+  int have = 0;
+  for (size_t i = 0; i < ce->ntrace; i++) {
+    const double a = ce->trace[i].kind ? ce->trace[i].t[0] : ce->trace[i].t_publish;
+    if (!have || a < t0) t0 = a;
+    have = 1;
+  }
+  fprintf(f, "{\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n");
+  fprintf(f, "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":1,\"args\":{\"name\":\"prism\"}}");
+  for (int i = 0; i < PRISM_STREAMS; i++)
+    fprintf(f, ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":%d,\"args\":{\"name\":\"stream %s\"}}",
+            i + 1, ev_stream_name[i]);
+  fprintf(f, ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":0,\"args\":{\"name\":\"host\"}}");
+#define US(t) (1e6 * ((t) - t0))
+  for (size_t i = 0; i < ce->ntrace; i++) {
+    const trace_rec *r = &ce->trace[i];
+    if (r->kind == 1) {
+      fprintf(f, ",\n{\"name\":\"%s\",\"ph\":\"X\",\"pid\":1,\"tid\":0,\"ts\":%.3f,\"dur\":%.3f,\"args\":{\"group\":%u}}",
+              r->name ? r->name : "host", US(r->t[0]), 1e6 * (r->t[1] - r->t[0]), r->group);
+      continue;
+    }
+    fprintf(f, ",\n{\"name\":\"publish cfg\",\"ph\":\"i\",\"s\":\"t\",\"pid\":1,\"tid\":0,\"ts\":%.3f,\"args\":{\"group\":%u,\"seq\":%llu}}",
+            US(r->t_publish), r->group, (unsigned long long)r->seq);
+    fprintf(f, ",\n{\"name\":\"upload g%u\",\"ph\":\"X\",\"pid\":1,\"tid\":%d,\"ts\":%.3f,\"dur\":%.3f,\"args\":{\"seq\":%llu}}",
+            r->group, PRISM_STREAM_UPLOAD + 1, US(r->t[EV_UP0]), 1e6 * (r->t[EV_UP1] - r->t[EV_UP0]),
+            (unsigned long long)r->seq);
+    fprintf(f, ",\n{\"name\":\"batch g%u\",\"ph\":\"X\",\"pid\":1,\"tid\":%d,\"ts\":%.3f,\"dur\":%.3f,\"args\":{\"seq\":%llu}}",
+            r->group, PRISM_STREAM_EXEC + 1, US(r->t[EV_K0]), 1e6 * (r->t[EV_K1] - r->t[EV_K0]),
+            (unsigned long long)r->seq);
+    fprintf(f, ",\n{\"name\":\"download g%u\",\"ph\":\"X\",\"pid\":1,\"tid\":%d,\"ts\":%.3f,\"dur\":%.3f,\"args\":{\"seq\":%llu}}",
+            r->group, PRISM_STREAM_DOWNLOAD + 1, US(r->t[EV_K1]), 1e6 * (r->t[EV_DOWN] - r->t[EV_K1]),
+            (unsigned long long)r->seq);
+    fprintf(f, ",\n{\"name\":\"telemetry on host\",\"ph\":\"i\",\"s\":\"t\",\"pid\":1,\"tid\":0,\"ts\":%.3f,\"args\":{\"group\":%u,\"seq\":%llu}}",
+            US(r->t_tel), r->group, (unsigned long long)r->seq);
+  }
+#undef US
+  fprintf(f, "\n]}\n");
+  int bad = ferror(f);
+  bad |= fclose(f);
+  if (bad || rename(tmp, path)) {
+    remove(tmp);
+    snprintf(err, err_len, "cannot write '%s'", path);
+    return -1;
+  }
+  return 0;
 }
 
 /* PRISM_CUDA_PROFILE: the cycle split of an iteration, summed over blocks. */
@@ -1152,7 +1612,9 @@ static void print_profile(prism_cuda_engine *ce) {
 
 extern "C" void prism_cuda_engine_destroy(prism_cuda_engine *ce) {
   if (!ce) return;
-  CHECK_CUDA(cudaStreamSynchronize(ce->stream));
+  for (uint32_t g = 0; g < ce->groups; g++)
+    if (ce->grp[g].in_flight) CHECK_CUDA(cudaEventSynchronize(ce->grp[g].ev[EV_DOWN]));
+  for (int i = 0; i < PRISM_STREAMS; i++) CHECK_CUDA(cudaStreamSynchronize(ce->stream[i]));
   print_profile(ce);
   engine_free(ce);
 }

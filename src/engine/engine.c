@@ -17,32 +17,47 @@
 #include "util/philox.h"
 #include "util/timer.h"
 
+/* One island: a population with its own ladder, recombination ring,
+ * reservoir and stagnation state. Islands take turns (island b % I runs
+ * batch b); the CUDA backend keeps the next islands' batches queued while
+ * the host works on one (docs/pipeline.md). Elites migrate around the ring
+ * of islands at re-injection. */
+typedef struct island {
+  uint32_t index, first, R; /* replicas first .. first + R - 1 */
+  prism_replica *rep;       /* e->rep + first */
+  prism_batch_cfg cfg;
+  int32_t *omega;
+  double *reservoir;
+  uint32_t *metro;       /* R slots x PRISM_METRO_LEVELS */
+  uint32_t *rep_of_slot; /* ladder: which replica (island index) holds slot s */
+  uint32_t *elite1, *elite2;
+  int64_t elite1_energy, elite2_energy;
+  int have_elite1, have_elite2;
+  uint64_t ibatch, batches_at_k, recomb_rounds, swap_sweeps;
+  uint32_t best_conflicts_at_k, stagnation;
+  prism_changepoint cp;
+  int transition_active;
+  int in_flight; /* CUDA: a batch is queued or running */
+} island;
+
 typedef struct engine {
   const prism_graph *g;
   const prism_solve_opts *o;
   prism_solve_result *res;
   prism_params p; /* current parameters (a controller may change them) */
   double t0;
-  uint32_t n, R, k, kmax, stop_k;
+  uint32_t n, R, k, kmax, stop_k, I;
   prism_replica *rep;
-  prism_batch_cfg cfg;
-  int32_t *omega;
-  double *reservoir;
-  uint32_t *metro;       /* R slots x PRISM_METRO_LEVELS */
-  uint32_t *rep_of_slot; /* ladder: which replica holds slot s */
+  island *isl;
+  island *cur; /* the island the worker threads run */
   uint32_t *scratch, *tmp_colors, *children;
-  uint32_t *elite1, *elite2;
-  int64_t elite1_energy, elite2_energy;
-  int have_elite1, have_elite2;
-  uint64_t batch, batches_at_k, recomb_rounds, swap_sweeps;
-  uint32_t best_conflicts_at_k, stagnation;
-  prism_changepoint cp;
-  int transition_active;
+  uint64_t batch;
   FILE *telemetry;
   int status_count;
   double last_status;
   uint64_t total_moves;
   prism_cuda_engine *cuda; /* non-NULL: batches run on the GPU */
+  int pipelined;           /* CUDA: islands stay queued */
   prism_controller *ctl;   /* non-NULL: learned control each batch */
   /* threads */
   int threads;
@@ -59,8 +74,9 @@ typedef struct worker_arg {
 } worker_arg;
 
 static void run_share(engine *e, int t) {
-  for (uint32_t r = (uint32_t)t; r < e->R; r += (uint32_t)e->threads)
-    prism_replica_run_batch(&e->rep[r], &e->cfg);
+  island *is = e->cur;
+  for (uint32_t r = (uint32_t)t; r < is->R; r += (uint32_t)e->threads)
+    prism_replica_run_batch(&is->rep[r], &is->cfg);
 }
 
 static void *worker(void *arg) {
@@ -77,7 +93,10 @@ static void *worker(void *arg) {
 }
 
 static void threads_start(engine *e) {
-  e->threads = e->o->threads < (int)e->R ? e->o->threads : (int)e->R;
+  uint32_t most = 0;
+  for (uint32_t j = 0; j < e->I; j++)
+    if (e->isl[j].R > most) most = e->isl[j].R;
+  e->threads = e->o->threads < (int)most ? e->o->threads : (int)most;
   if (e->threads <= 1) return;
   if (pthread_barrier_init(&e->start, NULL, (unsigned)e->threads) ||
       pthread_barrier_init(&e->done, NULL, (unsigned)e->threads))
@@ -91,7 +110,8 @@ static void threads_start(engine *e) {
   }
 }
 
-static void threads_run_batch(engine *e) {
+static void threads_run_batch(engine *e, island *is) {
+  e->cur = is;
   if (e->threads <= 1) {
     run_share(e, 0);
     return;
@@ -113,32 +133,31 @@ static void threads_stop(engine *e) {
 
 /* ------------------------------------------------------------ parameters */
 
-static double slot_temperature(const engine *e, uint32_t s) {
+static double slot_temperature(const engine *e, const island *is, uint32_t s) {
   double lo = e->p.temp_min, hi = e->p.temp_max;
-  double t = e->R == 1 ? lo : lo * pow(hi / lo, (double)s / (double)(e->R - 1));
+  double t = is->R == 1 ? lo : lo * pow(hi / lo, (double)s / (double)(is->R - 1));
   return t * e->p.global_temperature;
 }
 
 /* Integer Metropolis thresholds, so both backends accept the same moves. */
-static void build_metro(engine *e) {
-  for (uint32_t s = 0; s < e->R; s++) {
-    prism_metro_table(slot_temperature(e, s), e->metro + (size_t)s * PRISM_METRO_LEVELS);
-  }
-  for (uint32_t s = 0; s < e->R; s++)
-    e->rep[e->rep_of_slot[s]].metro_thr = e->metro + (size_t)s * PRISM_METRO_LEVELS;
+static void build_metro(engine *e, island *is) {
+  for (uint32_t s = 0; s < is->R; s++)
+    prism_metro_table(slot_temperature(e, is, s), is->metro + (size_t)s * PRISM_METRO_LEVELS);
+  for (uint32_t s = 0; s < is->R; s++)
+    is->rep[is->rep_of_slot[s]].metro_thr = is->metro + (size_t)s * PRISM_METRO_LEVELS;
 }
 
-static void build_cfg(engine *e) {
-  prism_batch_cfg *c = &e->cfg;
+static void build_cfg(engine *e, island *is) {
+  prism_batch_cfg *c = &is->cfg;
   c->n = e->n;
   c->k = e->k;
   c->offsets = e->g->offsets;
   c->adj = e->g->adj;
-  c->omega = e->omega;
+  c->omega = is->omega;
   c->mu = (int64_t)llround(e->p.chemical_potential * PRISM_EUNIT);
   c->beta = (int64_t)llround(e->p.belief_weight * PRISM_EUNIT);
   double pt = e->p.tunneling_prob_base;
-  if (e->transition_active || e->stagnation >= (uint32_t)e->p.stagnation_batches)
+  if (is->transition_active || is->stagnation >= (uint32_t)e->p.stagnation_batches)
     pt *= e->p.tunneling_prob_boost;
   if (pt > 1) pt = 1;
   double x = pt * 4294967296.0;
@@ -152,7 +171,7 @@ static void build_cfg(engine *e) {
     c->moves = (uint32_t)(auto_moves < 1000 ? 1000 : auto_moves > 200000 ? 200000 : auto_moves);
   }
   c->seed = e->o->seed;
-  build_metro(e);
+  build_metro(e, is);
 }
 
 /* ---------------------------------------------------------------- belief */
@@ -202,20 +221,20 @@ static void align_belief(engine *e, prism_replica *r, const uint32_t *elite) {
   free(used);
 }
 
-static void update_belief(engine *e) {
+static void update_belief(engine *e, island *is) {
   if (e->p.belief_weight <= 0) return;
   const uint32_t *elite = NULL;
-  if (e->have_elite1) elite = e->elite1;
+  if (is->have_elite1) elite = is->elite1;
   else {
     uint32_t b = 0;
-    for (uint32_t i = 1; i < e->R; i++)
-      if (e->rep[i].best_color_energy < e->rep[b].best_color_energy) b = i;
-    elite = e->rep[b].best_color;
+    for (uint32_t i = 1; i < is->R; i++)
+      if (is->rep[i].best_color_energy < is->rep[b].best_color_energy) b = i;
+    elite = is->rep[b].best_color;
   }
   memcpy(e->tmp_colors, elite, (size_t)e->n * sizeof *elite);
-  for (uint32_t i = 0; i < e->R; i++) {
-    align_belief(e, &e->rep[i], e->tmp_colors);
-    prism_replica_rebuild(&e->rep[i], &e->cfg);
+  for (uint32_t i = 0; i < is->R; i++) {
+    align_belief(e, &is->rep[i], e->tmp_colors);
+    prism_replica_rebuild(&is->rep[i], &is->cfg);
   }
 }
 
@@ -225,50 +244,54 @@ static void start_k(engine *e, uint32_t k) {
   const uint32_t *best = e->res->colors;
   uint32_t K = e->res->best_k;
   e->k = k;
-  build_cfg(e);
-  for (uint32_t i = 0; i < e->R; i++) {
-    /* dissolve classes one at a time from the best coloring down to k */
-    memcpy(e->tmp_colors, best, (size_t)e->n * sizeof *best);
-    for (uint32_t kk = K; kk > k; kk--) {
-      prism_dissolve_class(e->g, e->tmp_colors, kk, e->children, e->o->seed, i,
-                           e->scratch);
-      memcpy(e->tmp_colors, e->children, (size_t)e->n * sizeof *best);
+  for (uint32_t j = 0; j < e->I; j++) {
+    island *is = &e->isl[j];
+    build_cfg(e, is);
+    for (uint32_t ii = 0; ii < is->R; ii++) {
+      const uint32_t i = is->first + ii; /* the global index keys the RNG */
+      /* dissolve classes one at a time from the best coloring down to k */
+      memcpy(e->tmp_colors, best, (size_t)e->n * sizeof *best);
+      for (uint32_t kk = K; kk > k; kk--) {
+        prism_dissolve_class(e->g, e->tmp_colors, kk, e->children, e->o->seed, i,
+                             e->scratch);
+        memcpy(e->tmp_colors, e->children, (size_t)e->n * sizeof *best);
+      }
+      if (e->rep[i].belief) {
+        free(e->rep[i].belief);
+        e->rep[i].belief = NULL;
+      }
+      prism_replica_load(&e->rep[i], &is->cfg, e->tmp_colors, k);
     }
-    if (e->rep[i].belief) {
-      free(e->rep[i].belief);
-      e->rep[i].belief = NULL;
-    }
-    prism_replica_load(&e->rep[i], &e->cfg, e->tmp_colors, k);
+    is->have_elite1 = is->have_elite2 = 0;
+    is->batches_at_k = 0;
+    is->best_conflicts_at_k = UINT32_MAX;
+    is->stagnation = 0;
+    prism_changepoint_reset(&is->cp);
   }
-  e->have_elite1 = e->have_elite2 = 0;
-  e->batches_at_k = 0;
-  e->best_conflicts_at_k = UINT32_MAX;
-  e->stagnation = 0;
-  prism_changepoint_reset(&e->cp);
 }
 
 /* ------------------------------------------------------- population moves */
 
-static void replica_exchange(engine *e, prism_telemetry *t) {
+static void replica_exchange(engine *e, island *is, prism_telemetry *t) {
   uint32_t tried = 0, accepted = 0;
-  uint32_t parity = (uint32_t)(e->swap_sweeps++ & 1);
+  uint32_t parity = (uint32_t)(is->swap_sweeps++ & 1);
   prism_rng rng;
-  prism_rng_init(&rng, e->o->seed, 0xFFFF0001u, 0, e->batch);
-  for (uint32_t s = parity; s + 1 < e->R; s += 2) {
-    uint32_t i = e->rep_of_slot[s], j = e->rep_of_slot[s + 1];
-    double Ti = slot_temperature(e, s), Tj = slot_temperature(e, s + 1);
-    double Ei = (double)e->rep[i].energy / PRISM_EUNIT;
-    double Ej = (double)e->rep[j].energy / PRISM_EUNIT;
+  prism_rng_init(&rng, e->o->seed, 0xFFFF0001u + is->index, 0, is->ibatch);
+  for (uint32_t s = parity; s + 1 < is->R; s += 2) {
+    uint32_t i = is->rep_of_slot[s], j = is->rep_of_slot[s + 1];
+    double Ti = slot_temperature(e, is, s), Tj = slot_temperature(e, is, s + 1);
+    double Ei = (double)is->rep[i].energy / PRISM_EUNIT;
+    double Ej = (double)is->rep[j].energy / PRISM_EUNIT;
     double x = (Ti > 0 && Tj > 0) ? (1.0 / Ti - 1.0 / Tj) * (Ei - Ej) : (Ei > Ej ? 1 : -1);
     uint32_t u = prism_rng_u32(&rng);
     tried++;
     if (x >= 0 || (double)u < exp(x) * 4294967296.0) {
-      e->rep_of_slot[s] = j;
-      e->rep_of_slot[s + 1] = i;
-      e->rep[j].slot = s;
-      e->rep[i].slot = s + 1;
-      e->rep[j].metro_thr = e->metro + (size_t)s * PRISM_METRO_LEVELS;
-      e->rep[i].metro_thr = e->metro + (size_t)(s + 1) * PRISM_METRO_LEVELS;
+      is->rep_of_slot[s] = j;
+      is->rep_of_slot[s + 1] = i;
+      is->rep[j].slot = s;
+      is->rep[i].slot = s + 1;
+      is->rep[j].metro_thr = is->metro + (size_t)s * PRISM_METRO_LEVELS;
+      is->rep[i].metro_thr = is->metro + (size_t)(s + 1) * PRISM_METRO_LEVELS;
       accepted++;
     }
   }
@@ -276,55 +299,59 @@ static void replica_exchange(engine *e, prism_telemetry *t) {
   t->swap_acceptance = tried ? (double)accepted / tried : 0;
 }
 
-static void recombine(engine *e, prism_telemetry *t) {
-  const uint32_t n = e->n, R = e->R;
+static void recombine(engine *e, island *is, prism_telemetry *t) {
+  const uint32_t n = e->n, R = is->R;
   /* elites: best of this cycle, and of the one before (HEAD's scheme) */
   for (uint32_t i = 0; i < R; i++) {
-    prism_replica *r = &e->rep[i];
-    if (!e->have_elite1 || r->best_color_energy < e->elite1_energy) {
-      memcpy(e->elite1, r->best_color, (size_t)n * sizeof *e->elite1);
-      e->elite1_energy = r->best_color_energy;
-      e->have_elite1 = 1;
+    prism_replica *r = &is->rep[i];
+    if (!is->have_elite1 || r->best_color_energy < is->elite1_energy) {
+      memcpy(is->elite1, r->best_color, (size_t)n * sizeof *is->elite1);
+      is->elite1_energy = r->best_color_energy;
+      is->have_elite1 = 1;
     }
   }
-  e->recomb_rounds++;
+  is->recomb_rounds++;
   for (uint32_t i = 0; i < R; i++) {
     uint32_t j = (i + 1) % R;
-    prism_gpx(n, e->k, e->rep[i].best_color, e->rep[j].best_color,
-              e->children + (size_t)i * n, e->o->seed, i, e->recomb_rounds, e->scratch);
+    prism_gpx(n, e->k, is->rep[i].best_color, is->rep[j].best_color,
+              e->children + (size_t)i * n, e->o->seed, is->first + i, is->recomb_rounds,
+              e->scratch);
   }
-  int reinject = e->p.elite_cycle > 0 && e->recomb_rounds % (uint64_t)e->p.elite_cycle == 0;
+  int reinject = e->p.elite_cycle > 0 && is->recomb_rounds % (uint64_t)e->p.elite_cycle == 0;
   for (uint32_t i = 0; i < R; i++)
-    prism_replica_load(&e->rep[i], &e->cfg, e->children + (size_t)i * n, e->k);
+    prism_replica_load(&is->rep[i], &is->cfg, e->children + (size_t)i * n, e->k);
   if (reinject) {
-    if (e->have_elite2) {
+    /* the elite of the previous cycle of the next island (itself when
+     * there is one island): migration around the ring */
+    const island *donor = &e->isl[(is->index + 1) % e->I];
+    if (donor->have_elite2) {
       uint32_t worst = 0;
       for (uint32_t i = 1; i < R; i++)
-        if (e->rep[i].energy > e->rep[worst].energy) worst = i;
-      prism_replica_load(&e->rep[worst], &e->cfg, e->elite2, e->k);
+        if (is->rep[i].energy > is->rep[worst].energy) worst = i;
+      prism_replica_load(&is->rep[worst], &is->cfg, donor->elite2, e->k);
     }
-    memcpy(e->elite2, e->elite1, (size_t)n * sizeof *e->elite2);
-    e->elite2_energy = e->elite1_energy;
-    e->have_elite2 = 1;
-    e->have_elite1 = 0;
+    memcpy(is->elite2, is->elite1, (size_t)n * sizeof *is->elite2);
+    is->elite2_energy = is->elite1_energy;
+    is->have_elite2 = 1;
+    is->have_elite1 = 0;
   }
   t->recombinations = R;
-  update_belief(e);
+  update_belief(e, is);
 }
 
 /* ------------------------------------------------------------- reservoir */
 
-static int update_reservoir(engine *e, prism_telemetry *t) {
+static int update_reservoir(engine *e, island *is, prism_telemetry *t) {
   const uint32_t n = e->n;
   double leak = e->p.reservoir_leak_rate, sum = 0, mx = 0;
-  for (uint32_t v = 0; v < n; v++) e->reservoir[v] *= 1.0 - leak;
-  for (uint32_t i = 0; i < e->R; i++) {
-    const prism_replica *r = &e->rep[i];
-    for (uint32_t j = 0; j < r->ncv; j++) e->reservoir[r->cv[j]] += 1.0 / e->R;
+  for (uint32_t v = 0; v < n; v++) is->reservoir[v] *= 1.0 - leak;
+  for (uint32_t i = 0; i < is->R; i++) {
+    const prism_replica *r = &is->rep[i];
+    for (uint32_t j = 0; j < r->ncv; j++) is->reservoir[r->cv[j]] += 1.0 / is->R;
   }
   int changed = 0;
   for (uint32_t v = 0; v < n; v++) {
-    double x = e->reservoir[v];
+    double x = is->reservoir[v];
     sum += x;
     if (x > mx) mx = x;
     int32_t w = PRISM_W0;
@@ -332,8 +359,8 @@ static int update_reservoir(engine *e, prism_telemetry *t) {
       double bonus = floor(PRISM_W0 * e->p.stress_weight * x);
       w = bonus >= PRISM_WMAX - PRISM_W0 ? PRISM_WMAX : PRISM_W0 + (int32_t)bonus;
     }
-    if (w != e->omega[v]) {
-      e->omega[v] = w;
+    if (w != is->omega[v]) {
+      is->omega[v] = w;
       changed = 1;
     }
   }
@@ -360,12 +387,12 @@ static void status_line(engine *e, const prism_telemetry *t, int force) {
           t->reservoir_activity);
 }
 
-static void collect(engine *e, prism_telemetry *t) {
+static void collect(engine *e, island *is, prism_telemetry *t) {
   uint32_t best = 0;
   double sum = 0;
-  for (uint32_t i = 0; i < e->R; i++) {
-    prism_replica *r = &e->rep[i];
-    uint32_t c = prism_replica_conflicts(r, &e->cfg);
+  for (uint32_t i = 0; i < is->R; i++) {
+    prism_replica *r = &is->rep[i];
+    uint32_t c = r->conflicts; /* counted by the backend at the end of the batch */
     if (i == 0 || c < t->best_conflicts) {
       t->best_conflicts = c;
       best = i;
@@ -377,9 +404,9 @@ static void collect(engine *e, prism_telemetry *t) {
     t->tunneling_aborts += r->tunnel_aborts;
   }
   e->total_moves += t->moves;
-  t->best_replica = best;
-  t->mean_conflicts = sum / e->R;
-  prism_replica *b = &e->rep[best];
+  t->best_replica = is->first + best;
+  t->mean_conflicts = sum / is->R;
+  prism_replica *b = &is->rep[best];
   uint8_t *seen = (uint8_t *)e->scratch;
   memset(seen, 0, e->k);
   t->colors_used = 0;
@@ -399,6 +426,67 @@ static int out_of_time(const engine *e) {
   return e->o->time_limit > 0 && prism_now() - e->t0 >= e->o->time_limit;
 }
 
+/* The next batch of island is: its config from the current parameters
+ * (replicas rebuilt when a controller moved a potential), published to the
+ * GPU's triple buffer on the CUDA backend. Called right after the island's
+ * previous batch was processed, on both backends, so that they agree. */
+static void prepare(engine *e, island *is) {
+  int64_t old_mu = is->cfg.mu, old_beta = is->cfg.beta;
+  build_cfg(e, is);
+  if (is->cfg.mu != old_mu || is->cfg.beta != old_beta) /* a controller moved them */
+    for (uint32_t i = 0; i < is->R; i++) prism_replica_rebuild(&is->rep[i], &is->cfg);
+  if (e->cuda) prism_cuda_engine_publish(e->cuda, is->index, &is->cfg);
+}
+
+static void launch(engine *e, island *is) {
+  prism_cuda_engine_launch(e->cuda, is->index, is->rep, is->first, is->R);
+  is->in_flight = 1;
+}
+
+/* Wait for every queued batch and drop its results (k changes, the end). */
+static void drain(engine *e) {
+  if (!e->cuda) return;
+  for (uint32_t j = 0; j < e->I; j++)
+    if (e->isl[j].in_flight) {
+      prism_cuda_engine_wait(e->cuda, j, NULL, NULL);
+      e->isl[j].in_flight = 0;
+    }
+}
+
+/* Queue every island's batch, in the order they will be processed. */
+static void launch_all(engine *e) {
+  for (uint32_t d = 0; d < e->I; d++) {
+    island *is = &e->isl[(e->batch + d) % e->I];
+    if (!is->in_flight) launch(e, is);
+  }
+}
+
+static void info(const engine *e, const char *line) {
+  if (e->o->on_info) e->o->on_info(e->o->ctx, line);
+}
+
+static void cuda_finish(engine *e) {
+  prism_cuda_pipeline_stats ps;
+  prism_cuda_engine_pipeline_stats(e->cuda, &ps);
+  if (ps.batches > 0) {
+    char line[512];
+    snprintf(line, sizeof line,
+             "gpu pipeline: %llu batches, %u islands, %s; kernels %.1f%% of %.2f s; "
+             "gap between kernels %.3f ms mean, %.3f max; config publish -> on device %.3f "
+             "ms mean (%.3f max), -> kernel start %.3f ms mean; telemetry on host %.3f ms "
+             "after its kernel (%.3f max)",
+             (unsigned long long)ps.batches, e->I, e->pipelined ? "pipelined" : "in turn",
+             100.0 * ps.busy, ps.span_s, ps.gap_ms_mean, ps.gap_ms_max, ps.cfg_device_ms_mean,
+             ps.cfg_device_ms_max, ps.cfg_kernel_ms_mean, ps.tel_ms_mean, ps.tel_ms_max);
+    info(e, line);
+  }
+  if (e->o->trace_path) {
+    char err[256];
+    if (prism_cuda_engine_write_trace(e->cuda, e->o->trace_path, err, sizeof err))
+      prism_die("%s", err);
+  }
+}
+
 void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
                           uint32_t stop_k, double t0, prism_solve_result *res) {
   engine E, *e = &E;
@@ -415,38 +503,59 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
   const uint32_t n = e->n, R = e->R;
   e->rep = PRISM_CALLOC(R, sizeof *e->rep);
   for (uint32_t i = 0; i < R; i++) prism_replica_init(&e->rep[i], i, n, e->kmax);
-  e->omega = PRISM_MALLOC((size_t)n * sizeof *e->omega);
-  for (uint32_t v = 0; v < n; v++) e->omega[v] = PRISM_W0;
-  e->reservoir = PRISM_CALLOC(n, sizeof *e->reservoir);
-  e->metro = PRISM_MALLOC((size_t)R * PRISM_METRO_LEVELS * sizeof *e->metro);
-  e->rep_of_slot = PRISM_MALLOC((size_t)R * sizeof *e->rep_of_slot);
-  for (uint32_t s = 0; s < R; s++) {
-    e->rep_of_slot[s] = s;
-    e->rep[s].slot = s;
-  }
   e->scratch = PRISM_MALLOC((2 * (size_t)n + 2 * (size_t)res->best_k + 8) * sizeof(uint32_t));
   e->tmp_colors = PRISM_MALLOC((size_t)n * sizeof(uint32_t));
   e->children = PRISM_MALLOC((size_t)R * n * sizeof(uint32_t));
-  e->elite1 = PRISM_MALLOC((size_t)n * sizeof(uint32_t));
-  e->elite2 = PRISM_MALLOC((size_t)n * sizeof(uint32_t));
   if (o->telemetry_path) {
     e->telemetry = fopen(o->telemetry_path, "w");
     if (!e->telemetry) prism_die("cannot open telemetry file '%s'", o->telemetry_path);
   }
+  /* the backend first: the island count depends on it */
+  int want_cuda = 0;
+  char why[256] = "";
   if (o->backend != PRISM_BACKEND_CPU) {
-    char why[256];
-    if (prism_cuda_available(why, sizeof why)) {
-      e->cuda = prism_cuda_engine_create(g, R, e->kmax, why, sizeof why);
-      if (!e->cuda && o->backend == PRISM_BACKEND_CUDA)
-        prism_die("--backend cuda: %s", why);
-    } else if (o->backend == PRISM_BACKEND_CUDA) {
-      prism_die("--backend cuda: %s", why);
+    want_cuda = prism_cuda_available(why, sizeof why);
+    if (!want_cuda && o->backend == PRISM_BACKEND_CUDA) prism_die("--backend cuda: %s", why);
+  }
+  uint32_t I = (uint32_t)e->p.islands;
+  if (I == 0) I = want_cuda ? 2 : 1;
+  if (I > R) I = R;
+  e->I = I;
+  if (want_cuda) {
+    e->cuda = prism_cuda_engine_create(g, R, e->kmax, I, why, sizeof why);
+    if (!e->cuda && o->backend == PRISM_BACKEND_CUDA) prism_die("--backend cuda: %s", why);
+    e->pipelined = e->cuda && e->p.gpu_pipeline && I > 1;
+  }
+  if (o->backend != PRISM_BACKEND_CPU) {
+    char line[512];
+    snprintf(line, sizeof line, "engine backend %s (%s)", e->cuda ? "cuda" : "cpu", why);
+    info(e, line);
+  }
+  e->isl = PRISM_CALLOC(I, sizeof *e->isl);
+  for (uint32_t j = 0, first = 0; j < I; j++) {
+    island *is = &e->isl[j];
+    is->index = j;
+    is->first = first;
+    is->R = R / I + (j < R % I);
+    first += is->R;
+    is->rep = e->rep + is->first;
+    is->omega = PRISM_MALLOC((size_t)n * sizeof *is->omega);
+    for (uint32_t v = 0; v < n; v++) is->omega[v] = PRISM_W0;
+    is->reservoir = PRISM_CALLOC(n, sizeof *is->reservoir);
+    is->metro = PRISM_MALLOC((size_t)is->R * PRISM_METRO_LEVELS * sizeof *is->metro);
+    is->rep_of_slot = PRISM_MALLOC((size_t)is->R * sizeof *is->rep_of_slot);
+    for (uint32_t s = 0; s < is->R; s++) {
+      is->rep_of_slot[s] = s;
+      is->rep[s].slot = s;
     }
-    if (o->on_info) {
-      char line[512];
-      snprintf(line, sizeof line, "engine backend %s (%s)", e->cuda ? "cuda" : "cpu", why);
-      o->on_info(o->ctx, line);
-    }
+    is->elite1 = PRISM_MALLOC((size_t)n * sizeof(uint32_t));
+    is->elite2 = PRISM_MALLOC((size_t)n * sizeof(uint32_t));
+  }
+  if (I > 1) {
+    char line[256];
+    snprintf(line, sizeof line, "islands %u of %u..%u replicas%s", I, e->isl[I - 1].R,
+             e->isl[0].R, e->pipelined ? ", pipelined on the GPU" : "");
+    info(e, line);
   }
   if (o->controller && strcmp(o->controller, "none")) {
     char err[256];
@@ -456,60 +565,78 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
   }
   if (!e->cuda) threads_start(e);
   start_k(e, res->best_k - 1);
+  for (uint32_t j = 0; j < I; j++) prepare(e, &e->isl[j]);
+  if (e->pipelined) launch_all(e);
 
   while (!out_of_time(e) &&
          (e->p.max_batches == 0 || e->batch < (uint64_t)e->p.max_batches)) {
+    island *is = &e->isl[e->batch % I];
     prism_telemetry t;
     memset(&t, 0, sizeof t);
     double tb = prism_now();
-    int64_t old_mu = e->cfg.mu, old_beta = e->cfg.beta;
-    build_cfg(e);
-    if (e->cfg.mu != old_mu || e->cfg.beta != old_beta) /* a controller moved them */
-      for (uint32_t i = 0; i < R; i++) prism_replica_rebuild(&e->rep[i], &e->cfg);
-    if (e->cuda) prism_cuda_engine_run_batch(e->cuda, e->rep, e->R, &e->cfg);
-    else threads_run_batch(e);
-    t.batch_us = (prism_now() - tb) * 1e6;
+    if (e->cuda) {
+      if (!is->in_flight) launch(e, is);
+      prism_cuda_telemetry ct;
+      prism_cuda_engine_wait(e->cuda, is->index, is->rep, &ct);
+      is->in_flight = 0;
+      t.batch_us = ct.kernel_ms * 1e3;
+    } else {
+      threads_run_batch(e, is);
+      t.batch_us = (prism_now() - tb) * 1e6;
+    }
+    const double th = prism_now();
     t.batch = e->batch;
+    t.island = is->index;
     t.k = e->k;
-    collect(e, &t);
+    collect(e, is, &t);
 
     /* a solved replica: verify, report, descend */
     int improved = 0;
-    for (uint32_t i = 0; i < R && !improved; i++)
-      if (e->rep[i].solved && prism_solve_offer(g, o, res, e->rep[i].color, t0))
+    for (uint32_t i = 0; i < is->R && !improved; i++)
+      if (is->rep[i].solved && prism_solve_offer(g, o, res, is->rep[i].color, t0))
         improved = 1;
     t.best_k = res->best_k;
     t.elapsed_s = prism_now() - t0;
 
-    if (t.best_conflicts < e->best_conflicts_at_k) {
-      e->best_conflicts_at_k = t.best_conflicts;
-      e->stagnation = 0;
+    if (t.best_conflicts < is->best_conflicts_at_k) {
+      is->best_conflicts_at_k = t.best_conflicts;
+      is->stagnation = 0;
     } else {
-      e->stagnation++;
+      is->stagnation++;
     }
-    t.stagnation = e->stagnation;
-    t.phase_transition = (uint32_t)prism_changepoint_push(&e->cp, t.best_conflicts);
-    e->transition_active = (int)t.phase_transition;
+    t.stagnation = is->stagnation;
+    t.phase_transition = (uint32_t)prism_changepoint_push(&is->cp, t.best_conflicts);
+    is->transition_active = (int)t.phase_transition;
 
     if (!improved) {
-      if (update_reservoir(e, &t))
-        for (uint32_t i = 0; i < R; i++) prism_replica_rebuild(&e->rep[i], &e->cfg);
-      e->batches_at_k++;
-      if (e->p.swap_interval > 0 && e->batches_at_k % (uint64_t)e->p.swap_interval == 0)
-        replica_exchange(e, &t);
-      if (R > 1 && e->p.recomb_interval > 0 &&
-          e->batches_at_k % (uint64_t)e->p.recomb_interval == 0)
-        recombine(e, &t);
+      if (update_reservoir(e, is, &t))
+        for (uint32_t i = 0; i < is->R; i++) prism_replica_rebuild(&is->rep[i], &is->cfg);
+      is->batches_at_k++;
+      if (e->p.swap_interval > 0 && is->batches_at_k % (uint64_t)e->p.swap_interval == 0)
+        replica_exchange(e, is, &t);
+      if (is->R > 1 && e->p.recomb_interval > 0 &&
+          is->batches_at_k % (uint64_t)e->p.recomb_interval == 0)
+        recombine(e, is, &t);
     }
     if (e->telemetry) prism_telemetry_write_json(&t, e->telemetry);
     if (e->ctl) prism_controller_step(e->ctl, &t, &e->p);
     status_line(e, &t, improved);
+    is->ibatch++;
     e->batch++;
     if (improved) {
       if (res->best_k <= stop_k) break;
+      drain(e); /* batches queued at the old k: dropped, as if never run */
       start_k(e, res->best_k - 1);
+      for (uint32_t d = 0; d < I; d++) prepare(e, &e->isl[(e->batch + d) % I]);
+      if (e->pipelined) launch_all(e);
+      continue;
     }
+    prepare(e, is);
+    if (e->pipelined) launch(e, is);
+    if (e->cuda && (e->o->trace_path || e->pipelined))
+      prism_cuda_engine_trace_host(e->cuda, "host", is->index, th, prism_now());
   }
+  drain(e);
   res->moves += e->total_moves;
   res->batches += e->batch;
   if (e->ctl) {
@@ -517,18 +644,26 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
     if (prism_controller_finish(e->ctl, err, sizeof err)) prism_die("controller: %s", err);
     prism_controller_free(e->ctl);
   }
-  if (e->cuda) prism_cuda_engine_destroy(e->cuda);
-  else threads_stop(e);
+  if (e->cuda) {
+    cuda_finish(e);
+    prism_cuda_engine_destroy(e->cuda);
+  } else {
+    threads_stop(e);
+  }
   if (e->telemetry) fclose(e->telemetry);
   for (uint32_t i = 0; i < R; i++) prism_replica_free(&e->rep[i]);
   free(e->rep);
-  free(e->omega);
-  free(e->reservoir);
-  free(e->metro);
-  free(e->rep_of_slot);
+  for (uint32_t j = 0; j < I; j++) {
+    island *is = &e->isl[j];
+    free(is->omega);
+    free(is->reservoir);
+    free(is->metro);
+    free(is->rep_of_slot);
+    free(is->elite1);
+    free(is->elite2);
+  }
+  free(e->isl);
   free(e->scratch);
   free(e->tmp_colors);
   free(e->children);
-  free(e->elite1);
-  free(e->elite2);
 }

@@ -232,7 +232,7 @@ static inline void note_energy(prism_replica *r) {
   }
 }
 
-void prism_replica_run_batch(prism_replica *r, const prism_batch_cfg *c) {
+static void run_batch(prism_replica *r, const prism_batch_cfg *c) {
   const uint32_t k = r->k;
   const int plain = c->mu == 0 && (c->beta == 0 || !r->belief);
   r->moves = r->metro_moves = r->tunnels = r->tunnel_aborts = 0;
@@ -297,6 +297,11 @@ void prism_replica_run_batch(prism_replica *r, const prism_batch_cfg *c) {
       break;
     }
   }
+}
+
+void prism_replica_run_batch(prism_replica *r, const prism_batch_cfg *c) {
+  run_batch(r, c);
+  r->conflicts = prism_replica_conflicts(r, c); /* telemetry; the GPU reduces it too */
 }
 
 void prism_metro_table(double T, uint32_t *thr) {

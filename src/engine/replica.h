@@ -84,6 +84,7 @@ typedef struct prism_replica {
   uint32_t stamp;
   /* counters of the last batch */
   uint64_t moves, metro_moves, tunnels, tunnel_aborts;
+  uint32_t conflicts;       /* plain conflicting edges at the end of the last batch */
 } prism_replica;
 
 /* Allocate for n vertices and at most kmax colors. */

@@ -35,6 +35,7 @@ typedef struct prism_solve_opts {
   int engine;           /* 0: DSATUR only; 1: run the search engine */
   prism_backend backend;
   const char *telemetry_path; /* JSON Lines, one record per batch; NULL: none */
+  const char *trace_path;     /* CUDA: the pipeline timeline as a Chrome trace; NULL: none */
   int status_lines;     /* scrolling status lines on stderr */
   const char *controller;     /* "none", "fluxnet", "random" (later issues) */
   const char *qtable_path;

@@ -6,7 +6,7 @@
 
 void prism_telemetry_write_json(const prism_telemetry *t, FILE *out) {
   fprintf(out,
-          "{\"batch\":%llu,\"elapsed_s\":%.6f,\"k\":%u,\"best_k\":%u,"
+          "{\"batch\":%llu,\"island\":%u,\"elapsed_s\":%.6f,\"k\":%u,\"best_k\":%u,"
           "\"best_conflicts\":%u,\"mean_conflicts\":%.4f,\"colors_used\":%u,"
           "\"best_replica\":%u,\"moves\":%llu,\"metro_moves\":%llu,"
           "\"tunneling_events\":%llu,\"tunneling_aborts\":%llu,"
@@ -14,7 +14,7 @@ void prism_telemetry_write_json(const prism_telemetry *t, FILE *out) {
           "\"reservoir_activity\":%.6f,\"reservoir_max\":%.6f,"
           "\"swap_acceptance\":%.4f,\"swaps_tried\":%u,\"recombinations\":%u,"
           "\"stagnation\":%u,\"batch_us\":%.1f}\n",
-          (unsigned long long)t->batch, t->elapsed_s, t->k, t->best_k,
+          (unsigned long long)t->batch, t->island, t->elapsed_s, t->k, t->best_k,
           t->best_conflicts, t->mean_conflicts, t->colors_used, t->best_replica,
           (unsigned long long)t->moves, (unsigned long long)t->metro_moves,
           (unsigned long long)t->tunneling_events,

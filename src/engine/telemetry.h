@@ -13,6 +13,7 @@ extern "C" {
 
 typedef struct prism_telemetry {
   uint64_t batch;            /* batch index since the start of the solve */
+  uint32_t island;           /* which island (population) ran it */
   double elapsed_s;          /* seconds since the start of the solve */
   uint32_t k;                /* colors the replicas are searching with */
   uint32_t best_k;           /* best verified coloring so far */

@@ -321,6 +321,15 @@ cudaError_t cudaStreamCreate(cudaStream_t *s) {
   *s = new emu_stream();
   return cudaSuccess;
 }
+/* The emulator runs everything at the call, so streams are already in
+ * order, events are complete when recorded and host functions run at once. */
+cudaError_t cudaStreamCreateWithFlags(cudaStream_t *s, unsigned) { return cudaStreamCreate(s); }
+cudaError_t cudaStreamWaitEvent(cudaStream_t, cudaEvent_t, unsigned) { return cudaSuccess; }
+cudaError_t cudaEventQuery(cudaEvent_t) { return cudaSuccess; }
+cudaError_t cudaLaunchHostFunc(cudaStream_t, cudaHostFn_t fn, void *arg) {
+  fn(arg);
+  return cudaSuccess;
+}
 cudaError_t cudaStreamDestroy(cudaStream_t s) {
   delete s;
   return cudaSuccess;
