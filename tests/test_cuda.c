@@ -20,6 +20,7 @@
 #include "graph/read.h"
 #include "test.h"
 #include "util/philox.h"
+#include "util/timer.h"
 
 #define NEED_GPU()                                                    \
   do {                                                                \
@@ -672,6 +673,78 @@ PRISM_TEST(cuda_solve_end_to_end, "gpu") {
   solve_both(g, 2, 1);
   solve_both(g, 3, 1);
   solve_both(g, 2, 0);
+  prism_graph_free(g);
+}
+
+/* The pipeline API with two groups: group 0 runs a long batch while 100
+ * configs are published for group 1 (the producer never waits); group 1's
+ * launch takes the newest of them, both groups' results match the CPU run
+ * with the same configs, each telemetry record names the config it ran
+ * with, and done() follows the batch (it is an event query). */
+PRISM_TEST(cuda_pipeline_groups, "gpu") {
+  NEED_GPU();
+  prism_graph *g = gnp(400, 0.3, 0, 31);
+  scenario s = base_scenario();
+  s.R = 6;
+  s.k = dsatur_k(g) - 2;
+  s.kmax = s.k + 1;
+  s.moves = 20000;
+  pop cpu, gpu;
+  pop_init(&cpu, g, &s);
+  pop_init(&gpu, g, &s);
+  char err[512];
+  prism_cuda_engine *ce = prism_cuda_engine_create(g, s.R, s.kmax, 2, err, sizeof err);
+  TEST_REQUIRE(ce != NULL);
+  prism_batch_cfg c0 = gpu.cfg, c1 = gpu.cfg;
+  c1.moves = 3000;
+  prism_cuda_engine_publish(ce, 0, &c0);
+  const double t0 = prism_now();
+  prism_cuda_engine_launch(ce, 0, gpu.rep, 0, 3);
+  const double t1 = prism_now();
+  int done_right_after = prism_cuda_engine_done(ce, 0);
+  for (uint32_t i = 1; i <= 100; i++) {
+    c1.tabu_base = 5 + i % 7;
+    prism_cuda_engine_publish(ce, 1, &c1);
+  }
+  const double t2 = prism_now();
+  prism_cuda_engine_launch(ce, 1, gpu.rep + 3, 3, 3);
+  prism_cuda_telemetry tel0, tel1;
+  prism_cuda_engine_wait(ce, 1, gpu.rep + 3, &tel1);
+  prism_cuda_engine_wait(ce, 0, gpu.rep, &tel0);
+  TEST_CHECK_EQ(prism_cuda_engine_done(ce, 0), 1);
+  printf("    launch %.3f ms; 100 configs published in %.3f ms; done() right after the "
+         "launch: %d; kernels %.2f / %.2f ms; telemetry %.3f / %.3f ms after its kernel\n",
+         1e3 * (t1 - t0), 1e3 * (t2 - t1), done_right_after, tel0.kernel_ms, tel1.kernel_ms,
+         tel0.tel_latency_ms, tel1.tel_latency_ms);
+  TEST_CHECK_EQ(tel0.seq, 1);
+  TEST_CHECK_EQ(tel1.seq, 100);
+  TEST_CHECK_EQ(tel0.count, 3);
+  TEST_CHECK_EQ(tel1.count, 3);
+  /* the CPU with the same configs: group 1 ran with the 100th */
+  for (uint32_t i = 0; i < 3; i++) prism_replica_run_batch(&cpu.rep[i], &c0);
+  for (uint32_t i = 3; i < 6; i++) prism_replica_run_batch(&cpu.rep[i], &c1);
+  uint64_t moves0 = 0, moves1 = 0;
+  uint32_t best1 = UINT32_MAX;
+  for (uint32_t i = 0; i < 6; i++) {
+    cpu.rep[i].dirty = 0;
+    TEST_CHECK(same_replica(&cpu.rep[i], &gpu.rep[i], g->n, 0, i));
+    if (i < 3) moves0 += cpu.rep[i].moves;
+    else {
+      moves1 += cpu.rep[i].moves;
+      if (cpu.rep[i].conflicts < best1) best1 = cpu.rep[i].conflicts;
+    }
+  }
+  TEST_CHECK_EQ(tel0.moves, moves0);
+  TEST_CHECK_EQ(tel1.moves, moves1);
+  TEST_CHECK_EQ(tel1.best_conflicts, best1);
+  prism_cuda_pipeline_stats ps;
+  prism_cuda_engine_pipeline_stats(ce, &ps);
+  TEST_CHECK_EQ(ps.batches, 2);
+  printf("    timeline: busy %.1f%%, config -> device %.3f ms mean, publish %.2f us each\n",
+         100 * ps.busy, ps.cfg_device_ms_mean, ps.publish_us_mean);
+  prism_cuda_engine_destroy(ce);
+  pop_free(&cpu);
+  pop_free(&gpu);
   prism_graph_free(g);
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run.sh - the GPU benchmark, one command on a machine with an NVIDIA GPU.
 #
-#   bench/gpu/run.sh [STAGES]      STAGES: any of build tests sanitize micro ttt
+#   bench/gpu/run.sh [STAGES]      STAGES: any of build tests sanitize micro pipeline ttt
 #                                  (default: all of them, in that order)
 #
 # build     make -j16 CUDA_ARCH=sm_90, and build/tabu_bench (dev/cuda)
@@ -10,6 +10,9 @@
 # micro     dev/cuda/tabu_bench: every kernel variant checked against the CPU
 #           reference, then moves/s per replica and in total, GPU (kernel
 #           time) vs the CPU engine on all cores, on DSJC250.5 / 500.5 / 1000.5
+# pipeline  solves with the pipeline's timeline (--trace): GPU busy fraction,
+#           config and telemetry latencies, islands / pipeline on and off,
+#           and the throughput with a controller publishing every batch
 # ttt       time to target with `prism color -k K`, --backend cuda vs
 #           --backend cpu -j NPROC, several seeds
 #
@@ -22,7 +25,7 @@ set -u
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-bench/gpu/out}
 mkdir -p "$OUT"
-STAGES=${*:-build tests sanitize micro ttt}
+STAGES=${*:-build tests sanitize micro pipeline ttt}
 INST=${PRISM_INSTANCES:-bench/gpu/instances}
 [ -d "$INST" ] || INST=../shared/instances
 NPROC=$(nproc)
@@ -81,6 +84,11 @@ if has sanitize; then
     rc=$?
     say "compute-sanitizer $tool: rc $rc; $(grep -E 'ERROR SUMMARY|RACECHECK SUMMARY' "$OUT/sanitize_$tool.log" | tail -1); tests: $(grep -E 'passed' "$OUT/sanitize_$tool.log" | tail -1)"
   done
+  # the pipelined solve (two islands, streams, host callbacks, k changes)
+  timeout ${SAN_TIMEOUT:-150} compute-sanitizer --tool memcheck --error-exitcode 3 ./build/prism color \
+    "$INST/DSJC125.5.col" --backend cuda --param replicas=6 --param islands=2 \
+    --param batch_moves=2000 --param max_batches=30 -t 0 >"$OUT/sanitize_pipeline.log" 2>&1
+  say "compute-sanitizer memcheck, pipelined solve: rc $?; $(grep -E 'ERROR SUMMARY' "$OUT/sanitize_pipeline.log" | tail -1); $(grep -E '^s ' "$OUT/sanitize_pipeline.log")"
 fi
 
 if has micro; then
@@ -101,6 +109,32 @@ if has micro; then
       done
     fi
   done
+fi
+
+if has pipeline; then
+  # DSJC500.5 at k = 47 (not reached): every batch runs its full length
+  PG=${PIPE_GRAPH:-DSJC500.5}
+  PK=${PIPE_K:-47}
+  PB=${PIPE_BATCHES:-80}
+  say "pipeline: $PG -k $PK, $PB batches, seed 1 (moves/s = moves / wall time of the search)"
+  say "replicas islands pipeline controller | batches  busy%  gap_ms  cfg->dev_ms  cfg->kernel_ms  tel_ms | moves/s"
+  for spec in ${PIPE_SET:-132:1:1:none 264:2:1:none 264:2:0:none 132:2:1:none 264:2:1:fluxnet 264:2:1:random}; do
+    IFS=: read -r r i pp ctl <<<"$spec"
+    tag="r${r}_i${i}_p${pp}_${ctl}"
+    ./build/prism color "$INST/$PG.col" -k "$PK" -s 1 -t 0 --backend cuda --param replicas="$r" \
+      --param islands="$i" --param gpu_pipeline="$pp" --param max_batches="$PB" --controller "$ctl" \
+      --trace "$OUT/trace_$tag.json" >"$OUT/pipe_$tag.log" 2>&1
+    line=$(grep 'gpu pipeline' "$OUT/pipe_$tag.log")
+    mv=$(grep -E '^c [0-9]+ moves in' "$OUT/pipe_$tag.log" | awk '{printf "%.3g", $2 / $(NF-1)}')
+    stats=$(echo "$line" | python3 -c "
+import re, sys
+l = sys.stdin.read()
+f = lambda p: (re.search(p, l) or [None, '?'])[1]
+print(f(r'(\d+) batches'), f(r'kernels ([0-9.]+)%'), f(r'kernels ([0-9.]+) ms mean') if False else f(r'gap between kernels ([0-9.]+)'),
+      f(r'on device ([0-9.]+)'), f(r'kernel start ([0-9.]+)'), f(r'host ([0-9.]+) ms'))")
+    say "$(printf '%8s %7s %8s %10s | %s | %s' "$r" "$i" "$pp" "$ctl" "$stats" "$mv")"
+  done
+  ls "$OUT"/trace_*.json >/dev/null 2>&1 && say "traces: $(ls "$OUT"/trace_*.json | wc -l) files (chrome://tracing)"
 fi
 
 # one run: prints "SECONDS FOUND BESTK" (SECONDS to the target, or the limit)
