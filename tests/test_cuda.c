@@ -575,7 +575,7 @@ static prism_graph *sparse_random(uint32_t n, uint64_t m, uint64_t seed) {
  * where every vertex conflicts, so the scan covers n x k candidates. */
 PRISM_TEST(cuda_match_large_dense, "gpu") {
   NEED_GPU();
-  prism_graph *g = gnp(10000, 0.2001, 0, 21);
+  prism_graph *g = gnp(10000, 0.201, 0, 21);
   TEST_REQUIRE(g->m >= 10000000);
   scenario s = base_scenario();
   s.R = 2;

@@ -49,8 +49,11 @@ typedef struct engine {
   uint32_t n, R, k, kmax, stop_k, I;
   prism_replica *rep;
   island *isl;
-  island *cur; /* the island the worker threads run */
+  island *cur; /* the island the worker threads work on */
+  void (*job)(struct engine *e, int t); /* what the worker threads run */
   uint32_t *scratch, *tmp_colors, *children;
+  uint32_t *tscratch; /* per thread: GPX scratch */
+  size_t tscratch_len;
   uint64_t batch;
   FILE *telemetry;
   int status_count;
@@ -85,7 +88,7 @@ static void *worker(void *arg) {
   for (;;) {
     pthread_barrier_wait(&e->start);
     if (e->quit) break;
-    run_share(e, w->index);
+    e->job(e, w->index);
     pthread_barrier_wait(&e->done);
   }
   free(w);
@@ -97,6 +100,8 @@ static void threads_start(engine *e) {
   for (uint32_t j = 0; j < e->I; j++)
     if (e->isl[j].R > most) most = e->isl[j].R;
   e->threads = e->o->threads < (int)most ? e->o->threads : (int)most;
+  if (e->threads < 1) e->threads = 1;
+  e->tscratch = PRISM_MALLOC((size_t)e->threads * e->tscratch_len * sizeof *e->tscratch);
   if (e->threads <= 1) return;
   if (pthread_barrier_init(&e->start, NULL, (unsigned)e->threads) ||
       pthread_barrier_init(&e->done, NULL, (unsigned)e->threads))
@@ -110,18 +115,23 @@ static void threads_start(engine *e) {
   }
 }
 
-static void threads_run_batch(engine *e, island *is) {
+/* Run job(e, t) on every thread t of the pool (the caller is thread 0),
+ * over island is; every job splits its work by replica index, so results
+ * do not depend on the thread count. */
+static void threads_run(engine *e, island *is, void (*job)(engine *, int)) {
   e->cur = is;
+  e->job = job;
   if (e->threads <= 1) {
-    run_share(e, 0);
+    job(e, 0);
     return;
   }
   pthread_barrier_wait(&e->start);
-  run_share(e, 0);
+  job(e, 0);
   pthread_barrier_wait(&e->done);
 }
 
 static void threads_stop(engine *e) {
+  free(e->tscratch);
   if (e->threads <= 1) return;
   e->quit = 1;
   pthread_barrier_wait(&e->start);
@@ -172,6 +182,19 @@ static void build_cfg(engine *e, island *is) {
   }
   c->seed = e->o->seed;
   build_metro(e, is);
+}
+
+/* Loads and rebuilds: on the CUDA backend the device rebuilds G, the tabu
+ * table and the conflict set, so the host skips them (same energies). */
+static void rep_load(const engine *e, prism_replica *r, const prism_batch_cfg *c,
+                     const uint32_t *colors, uint32_t k) {
+  if (e->cuda) prism_replica_load_lazy(r, c, colors, k);
+  else prism_replica_load(r, c, colors, k);
+}
+
+static void rep_rebuild(const engine *e, prism_replica *r, const prism_batch_cfg *c) {
+  if (e->cuda) prism_replica_rebuild_lazy(r, c);
+  else prism_replica_rebuild(r, c);
 }
 
 /* ---------------------------------------------------------------- belief */
@@ -234,7 +257,7 @@ static void update_belief(engine *e, island *is) {
   memcpy(e->tmp_colors, elite, (size_t)e->n * sizeof *elite);
   for (uint32_t i = 0; i < is->R; i++) {
     align_belief(e, &is->rep[i], e->tmp_colors);
-    prism_replica_rebuild(&is->rep[i], &is->cfg);
+    rep_rebuild(e, &is->rep[i], &is->cfg);
   }
 }
 
@@ -260,7 +283,7 @@ static void start_k(engine *e, uint32_t k) {
         free(e->rep[i].belief);
         e->rep[i].belief = NULL;
       }
-      prism_replica_load(&e->rep[i], &is->cfg, e->tmp_colors, k);
+      rep_load(e, &e->rep[i], &is->cfg, e->tmp_colors, k);
     }
     is->have_elite1 = is->have_elite2 = 0;
     is->batches_at_k = 0;
@@ -299,6 +322,23 @@ static void replica_exchange(engine *e, island *is, prism_telemetry *t) {
   t->swap_acceptance = tried ? (double)accepted / tried : 0;
 }
 
+static void gpx_share(engine *e, int t) {
+  island *is = e->cur;
+  uint32_t *scratch = e->tscratch + (size_t)t * e->tscratch_len;
+  for (uint32_t i = (uint32_t)t; i < is->R; i += (uint32_t)e->threads) {
+    uint32_t j = (i + 1) % is->R;
+    prism_gpx(e->n, e->k, is->rep[i].best_color, is->rep[j].best_color,
+              e->children + (size_t)i * e->n, e->o->seed, is->first + i, is->recomb_rounds,
+              scratch);
+  }
+}
+
+static void load_share(engine *e, int t) {
+  island *is = e->cur;
+  for (uint32_t i = (uint32_t)t; i < is->R; i += (uint32_t)e->threads)
+    rep_load(e, &is->rep[i], &is->cfg, e->children + (size_t)i * e->n, e->k);
+}
+
 static void recombine(engine *e, island *is, prism_telemetry *t) {
   const uint32_t n = e->n, R = is->R;
   /* elites: best of this cycle, and of the one before (HEAD's scheme) */
@@ -311,15 +351,9 @@ static void recombine(engine *e, island *is, prism_telemetry *t) {
     }
   }
   is->recomb_rounds++;
-  for (uint32_t i = 0; i < R; i++) {
-    uint32_t j = (i + 1) % R;
-    prism_gpx(n, e->k, is->rep[i].best_color, is->rep[j].best_color,
-              e->children + (size_t)i * n, e->o->seed, is->first + i, is->recomb_rounds,
-              e->scratch);
-  }
+  threads_run(e, is, gpx_share);  /* every child from the parents' best colorings */
+  threads_run(e, is, load_share); /* then every replica takes its child */
   int reinject = e->p.elite_cycle > 0 && is->recomb_rounds % (uint64_t)e->p.elite_cycle == 0;
-  for (uint32_t i = 0; i < R; i++)
-    prism_replica_load(&is->rep[i], &is->cfg, e->children + (size_t)i * n, e->k);
   if (reinject) {
     /* the elite of the previous cycle of the next island (itself when
      * there is one island): migration around the ring */
@@ -328,7 +362,7 @@ static void recombine(engine *e, island *is, prism_telemetry *t) {
       uint32_t worst = 0;
       for (uint32_t i = 1; i < R; i++)
         if (is->rep[i].energy > is->rep[worst].energy) worst = i;
-      prism_replica_load(&is->rep[worst], &is->cfg, donor->elite2, e->k);
+      rep_load(e, &is->rep[worst], &is->cfg, donor->elite2, e->k);
     }
     memcpy(is->elite2, is->elite1, (size_t)n * sizeof *is->elite2);
     is->elite2_energy = is->elite1_energy;
@@ -434,7 +468,7 @@ static void prepare(engine *e, island *is) {
   int64_t old_mu = is->cfg.mu, old_beta = is->cfg.beta;
   build_cfg(e, is);
   if (is->cfg.mu != old_mu || is->cfg.beta != old_beta) /* a controller moved them */
-    for (uint32_t i = 0; i < is->R; i++) prism_replica_rebuild(&is->rep[i], &is->cfg);
+    for (uint32_t i = 0; i < is->R; i++) rep_rebuild(e, &is->rep[i], &is->cfg);
   if (e->cuda) prism_cuda_engine_publish(e->cuda, is->index, &is->cfg);
 }
 
@@ -563,7 +597,8 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
     e->ctl = prism_controller_create(o->controller, &e->p, &cc, o->qtable_path, err, sizeof err);
     if (!e->ctl) prism_die("controller: %s", err);
   }
-  if (!e->cuda) threads_start(e);
+  e->tscratch_len = 2 * (size_t)n + 2 * (size_t)res->best_k + 8;
+  threads_start(e); /* batches on the CPU backend; recombination on both */
   start_k(e, res->best_k - 1);
   for (uint32_t j = 0; j < I; j++) prepare(e, &e->isl[j]);
   if (e->pipelined) launch_all(e);
@@ -581,7 +616,7 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
       is->in_flight = 0;
       t.batch_us = ct.kernel_ms * 1e3;
     } else {
-      threads_run_batch(e, is);
+      threads_run(e, is, run_share);
       t.batch_us = (prism_now() - tb) * 1e6;
     }
     const double th = prism_now();
@@ -610,7 +645,7 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
 
     if (!improved) {
       if (update_reservoir(e, is, &t))
-        for (uint32_t i = 0; i < is->R; i++) prism_replica_rebuild(&is->rep[i], &is->cfg);
+        for (uint32_t i = 0; i < is->R; i++) rep_rebuild(e, &is->rep[i], &is->cfg);
       is->batches_at_k++;
       if (e->p.swap_interval > 0 && is->batches_at_k % (uint64_t)e->p.swap_interval == 0)
         replica_exchange(e, is, &t);
@@ -632,9 +667,8 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
       continue;
     }
     prepare(e, is);
+    if (e->cuda) prism_cuda_engine_trace_host(e->cuda, "host", is->index, th, prism_now());
     if (e->pipelined) launch(e, is);
-    if (e->cuda && (e->o->trace_path || e->pipelined))
-      prism_cuda_engine_trace_host(e->cuda, "host", is->index, th, prism_now());
   }
   drain(e);
   res->moves += e->total_moves;
@@ -647,9 +681,8 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
   if (e->cuda) {
     cuda_finish(e);
     prism_cuda_engine_destroy(e->cuda);
-  } else {
-    threads_stop(e);
   }
+  threads_stop(e);
   if (e->telemetry) fclose(e->telemetry);
   for (uint32_t i = 0; i < R; i++) prism_replica_free(&e->rep[i]);
   free(e->rep);

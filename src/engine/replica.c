@@ -92,6 +92,42 @@ void prism_replica_load(prism_replica *r, const prism_batch_cfg *c,
   r->dirty = 2;
 }
 
+/* E of the current colors without G: the weighted conflicting edges (each
+ * seen from both ends) and the potentials; *clean = no conflicting edge. */
+static int64_t energy_of(const prism_replica *r, const prism_batch_cfg *c, int *clean) {
+  int64_t energy2 = 0, pot = 0;
+  for (uint32_t v = 0; v < r->n; v++) {
+    const uint32_t cv = r->color[v];
+    int64_t g = 0;
+    for (uint64_t e = c->offsets[v]; e < c->offsets[v + 1]; e++) {
+      const uint32_t u = c->adj[e];
+      if (r->color[u] == cv) g += c->omega[u];
+    }
+    energy2 += (int64_t)c->omega[v] * g;
+    pot += potential(r, c, v, cv);
+  }
+  *clean = energy2 == 0;
+  return energy2 / 2 + pot;
+}
+
+void prism_replica_rebuild_lazy(prism_replica *r, const prism_batch_cfg *c) {
+  int clean;
+  r->energy = energy_of(r, c, &clean);
+  r->solved = clean;
+  if (r->dirty < 1) r->dirty = 1;
+}
+
+void prism_replica_load_lazy(prism_replica *r, const prism_batch_cfg *c,
+                             const uint32_t *colors, uint32_t k) {
+  r->k = k;
+  memcpy(r->color, colors, (size_t)r->n * sizeof *colors);
+  prism_replica_rebuild_lazy(r, c);
+  memcpy(r->best_color, r->color, (size_t)r->n * sizeof *r->color);
+  r->best_color_energy = r->energy;
+  r->best_energy = r->energy;
+  r->dirty = 2;
+}
+
 uint32_t prism_replica_conflicts(const prism_replica *r, const prism_batch_cfg *c) {
   uint64_t twice = 0;
   for (uint32_t i = 0; i < r->ncv; i++) {

@@ -100,6 +100,15 @@ void prism_replica_load(prism_replica *r, const prism_batch_cfg *c,
  * the weights or the belief changed); tabu and best are kept. */
 void prism_replica_rebuild(prism_replica *r, const prism_batch_cfg *c);
 
+/* The same for a device backend, which rebuilds G, the tabu table and the
+ * conflict set itself at the start of the next batch: the host only sets
+ * the colors (and best coloring), the energy (an O(m) pass, the same value
+ * prism_replica_rebuild gives), solved and dirty. G, tabu and the conflict
+ * list on the host are left stale until the device's results come back. */
+void prism_replica_load_lazy(prism_replica *r, const prism_batch_cfg *c,
+                             const uint32_t *colors, uint32_t k);
+void prism_replica_rebuild_lazy(prism_replica *r, const prism_batch_cfg *c);
+
 /* Run one batch of tabu iterations. */
 void prism_replica_run_batch(prism_replica *r, const prism_batch_cfg *c);
 
