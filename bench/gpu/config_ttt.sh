@@ -12,7 +12,7 @@ for c in $3; do
   IFS=: read -r r i <<<"$c"
   for s in $4; do
     log="$OUT/cfg_${g}_r${r}_i${i}_s$s.log"
-    ./build/prism color "$INST/$g.col" -k "$k" -s "$s" -t "$5" --backend cuda \
+    ./build/prism color "$INST/$g.col" -k "$k" -s "$s" -t "$5" -j "$(nproc)" --backend cuda \
       --param replicas="$r" --param islands="$i" ${CFG_PARAMS:-} >"$log" 2>&1
     at=$(grep -E "^c $k colors after" "$log" | sed 's/.*after \([0-9.]*\) s/\1/')
     best=$(grep -E '^o ' "$log" | tail -1 | cut -d' ' -f2)

@@ -20,7 +20,8 @@
 # ../shared/instances). Logs go to $OUT (default bench/gpu/out); the last
 # lines printed are a summary. Environment knobs: TTT_SEEDS (default "1 2 3"),
 # TTT_LIMIT (seconds per run, default 60), GPU_R (GPU replicas, default 132),
-# CPU_R (CPU replicas, default nproc), TTT_SET (instance:k list).
+# CPU_R (CPU replicas, default nproc), TTT_SET (instance:k list), GPU_PARAMS
+# (extra --param options for the GPU runs, e.g. "--param islands=2").
 set -u
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-bench/gpu/out}
@@ -121,7 +122,7 @@ if has pipeline; then
   for spec in ${PIPE_SET:-132:1:1:none 264:2:1:none 264:2:0:none 132:2:1:none 264:2:1:fluxnet 264:2:1:random}; do
     IFS=: read -r r i pp ctl <<<"$spec"
     tag="r${r}_i${i}_p${pp}_${ctl}"
-    ./build/prism color "$INST/$PG.col" -k "$PK" -s 1 -t 0 --backend cuda --param replicas="$r" \
+    ./build/prism color "$INST/$PG.col" -k "$PK" -s 1 -t 0 -j "$NPROC" --backend cuda --param replicas="$r" \
       --param islands="$i" --param gpu_pipeline="$pp" --param max_batches="$PB" --controller "$ctl" \
       --trace "$OUT/trace_$tag.json" >"$OUT/pipe_$tag.log" 2>&1
     line=$(grep 'gpu pipeline' "$OUT/pipe_$tag.log")
@@ -142,7 +143,7 @@ ttt_one() { # backend graph k seed replicas threads
   local log="$OUT/ttt_$1_$2_$4.log" t0 t1 rc
   t0=$(date +%s.%N)
   ./build/prism color "$INST/$2.col" -k "$3" -s "$4" -t "$TTT_LIMIT" --backend "$1" \
-    -j "$6" --param replicas="$5" ${TTT_PARAMS:-} --telemetry "$OUT/tel_$1_$2_$4.jsonl" >"$log" 2>&1
+    -j "$6" --param replicas="$5" ${TTT_PARAMS:-} $([ "$1" = cuda ] && echo "${GPU_PARAMS:-}") --telemetry "$OUT/tel_$1_$2_$4.jsonl" >"$log" 2>&1
   rc=$?
   t1=$(date +%s.%N)
   local best
@@ -161,7 +162,8 @@ if has ttt; then
     [ -f "$INST/$g.col" ] || { say "ttt $g: no instance"; continue; }
     for seed in $TTT_SEEDS; do
       for be in cuda cpu; do
-        if [ $be = cuda ]; then r=$GPU_R; j=1; else r=$CPU_R; j=$NPROC; fi
+        # the GPU engine uses the host threads for recombination
+        if [ $be = cuda ]; then r=$GPU_R; j=$NPROC; else r=$CPU_R; j=$NPROC; fi
         res=$(ttt_one $be "$g" "$k" "$seed" "$r" "$j")
         tel="$OUT/tel_${be}_${g}_${seed}.jsonl"
         # per batch: wall time minus the run_batch time = host-side engine work
