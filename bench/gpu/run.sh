@@ -119,7 +119,7 @@ if has pipeline; then
   PB=${PIPE_BATCHES:-80}
   say "pipeline: $PG -k $PK, $PB batches, seed 1 (moves/s = moves / wall time of the search)"
   say "replicas islands pipeline controller | batches  busy%  gap_ms  cfg->dev_ms  cfg->kernel_ms  tel_ms | moves/s"
-  for spec in ${PIPE_SET:-132:1:1:none 264:2:1:none 264:2:0:none 132:2:1:none 264:2:1:fluxnet 264:2:1:random}; do
+  for spec in ${PIPE_SET:-132:1:1:none 264:2:1:none 264:2:0:none 528:4:1:none 264:2:1:fluxnet 264:2:1:random}; do
     IFS=: read -r r i pp ctl <<<"$spec"
     tag="r${r}_i${i}_p${pp}_${ctl}"
     ./build/prism color "$INST/$PG.col" -k "$PK" -s 1 -t 0 -j "$NPROC" --backend cuda --param replicas="$r" \
