@@ -263,28 +263,38 @@ static void update_belief(engine *e, island *is) {
 
 /* ------------------------------------------------------------ k changes */
 
+/* Every replica of the island: the best coloring with classes dissolved
+ * one at a time down to e->k (keyed by the replica's global index). */
+static void startk_share(engine *e, int t) {
+  island *is = e->cur;
+  const uint32_t n = e->n, K = e->res->best_k, k = e->k;
+  uint32_t *scratch = e->tscratch + (size_t)t * e->tscratch_len;
+  uint32_t *cur = scratch + 2 * (size_t)n + 2 * (size_t)K + 8, *next = cur + n;
+  for (uint32_t ii = (uint32_t)t; ii < is->R; ii += (uint32_t)e->threads) {
+    const uint32_t i = is->first + ii;
+    memcpy(cur, e->res->colors, (size_t)n * sizeof *cur);
+    for (uint32_t kk = K; kk > k; kk--) {
+      prism_dissolve_class(e->g, cur, kk, next, e->o->seed, i, scratch);
+      uint32_t *x = cur;
+      cur = next;
+      next = x;
+    }
+    if (e->rep[i].belief) {
+      free(e->rep[i].belief);
+      e->rep[i].belief = NULL;
+    }
+    rep_load(e, &e->rep[i], &is->cfg, cur, k);
+    cur = scratch + 2 * (size_t)n + 2 * (size_t)K + 8; /* the buffers' roles reset */
+    next = cur + n;
+  }
+}
+
 static void start_k(engine *e, uint32_t k) {
-  const uint32_t *best = e->res->colors;
-  uint32_t K = e->res->best_k;
   e->k = k;
   for (uint32_t j = 0; j < e->I; j++) {
     island *is = &e->isl[j];
     build_cfg(e, is);
-    for (uint32_t ii = 0; ii < is->R; ii++) {
-      const uint32_t i = is->first + ii; /* the global index keys the RNG */
-      /* dissolve classes one at a time from the best coloring down to k */
-      memcpy(e->tmp_colors, best, (size_t)e->n * sizeof *best);
-      for (uint32_t kk = K; kk > k; kk--) {
-        prism_dissolve_class(e->g, e->tmp_colors, kk, e->children, e->o->seed, i,
-                             e->scratch);
-        memcpy(e->tmp_colors, e->children, (size_t)e->n * sizeof *best);
-      }
-      if (e->rep[i].belief) {
-        free(e->rep[i].belief);
-        e->rep[i].belief = NULL;
-      }
-      rep_load(e, &e->rep[i], &is->cfg, e->tmp_colors, k);
-    }
+    threads_run(e, is, startk_share);
     is->have_elite1 = is->have_elite2 = 0;
     is->batches_at_k = 0;
     is->best_conflicts_at_k = UINT32_MAX;
@@ -597,7 +607,7 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
     e->ctl = prism_controller_create(o->controller, &e->p, &cc, o->qtable_path, err, sizeof err);
     if (!e->ctl) prism_die("controller: %s", err);
   }
-  e->tscratch_len = 2 * (size_t)n + 2 * (size_t)res->best_k + 8;
+  e->tscratch_len = 4 * (size_t)n + 2 * (size_t)res->best_k + 8; /* scratch, 2 colorings */
   threads_start(e); /* batches on the CPU backend; recombination on both */
   start_k(e, res->best_k - 1);
   for (uint32_t j = 0; j < I; j++) prepare(e, &e->isl[j]);
