@@ -56,7 +56,7 @@ LIB_SRC := $(sort $(LIB_SRC))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(CU_OBJ)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: all test check fuzz fuzz-smoke clean summary cuda-compile gpu-test format
+.PHONY: all test check fuzz fuzz-smoke clean summary cuda-compile gpu-test format tsan-pipeline
 all: summary $(BUILD)/prism $(BUILD)/prism_tests
 
 summary:
@@ -112,9 +112,18 @@ fuzz-smoke: build-fuzz/fuzz_parsers
 	  build-fuzz/corpus fuzz/corpus > build-fuzz/fuzz.log 2>&1 || { tail -40 build-fuzz/fuzz.log; exit 1; }
 	@grep -E "stat::number_of_executed_units|Done [0-9]+ runs" build-fuzz/fuzz.log | tail -2
 
+# The triple-buffer protocol's tests under ThreadSanitizer (two threads).
+build-tsan/pipeline_tests: tests/main.c tests/test_pipeline.c src/pipeline/triple.c src/util/check.c
+	@mkdir -p build-tsan
+	$(CC) -std=c11 -D_GNU_SOURCE -O1 -g -fsanitize=thread -Isrc -Itests -o $@ $^ -pthread
+
+tsan-pipeline: build-tsan/pipeline_tests
+	./build-tsan/pipeline_tests -l pipeline
+
 check:
 	$(MAKE) test
 	$(MAKE) SANITIZER=1 test
+	$(MAKE) tsan-pipeline
 	$(MAKE) fuzz-smoke
 	$(MAKE) cuda-compile
 
@@ -122,4 +131,4 @@ format:
 	clang-format -i src/*/*.c src/*/*.h tests/*.c tests/*.h
 
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-fuzz build-tsan
