@@ -62,6 +62,8 @@ typedef struct engine {
   prism_cuda_engine *cuda; /* non-NULL: batches run on the GPU */
   int pipelined;           /* CUDA: islands stay queued */
   prism_controller *ctl;   /* non-NULL: learned control each batch */
+  double ctl_s;            /* host time in controller steps */
+  uint64_t ctl_steps;
   /* threads */
   int threads;
   pthread_t *tids;
@@ -664,7 +666,12 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
         recombine(e, is, &t);
     }
     if (e->telemetry) prism_telemetry_write_json(&t, e->telemetry);
-    if (e->ctl) prism_controller_step(e->ctl, &t, &e->p);
+    if (e->ctl) {
+      const double tc = prism_now();
+      prism_controller_step(e->ctl, &t, &e->p);
+      e->ctl_s += prism_now() - tc;
+      e->ctl_steps++;
+    }
     status_line(e, &t, improved);
     is->ibatch++;
     e->batch++;
@@ -685,6 +692,12 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
   res->batches += e->batch;
   if (e->ctl) {
     char err[256];
+    if (e->ctl_steps) {
+      char line[256];
+      snprintf(line, sizeof line, "controller %s: %llu steps, %.1f us per step on the host",
+               o->controller, (unsigned long long)e->ctl_steps, 1e6 * e->ctl_s / e->ctl_steps);
+      info(e, line);
+    }
     if (prism_controller_finish(e->ctl, err, sizeof err)) prism_die("controller: %s", err);
     prism_controller_free(e->ctl);
   }
