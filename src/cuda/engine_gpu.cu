@@ -263,6 +263,12 @@ __device__ int kempe_chain(const uint32_t *o32, const uint64_t *off, const uint3
  * deltas: int32_t when they provably fit (16-bit G, small potentials; see
  * narrow_d), which halves the arithmetic, else int64_t. Out: this thread's
  * best (d, key << 32 | index) and random (key << 32 | index). */
+/* Unrolling of the scan's color loop (dev/cuda/NOTES.md: measured). */
+#ifndef PRISM_SCAN_UNROLL
+#define PRISM_SCAN_UNROLL 4
+#endif
+static constexpr int SCAN_UNROLL = PRISM_SCAN_UNROLL;
+
 template <typename GT, typename DT>
 __device__ __forceinline__ void scan_list(
     const uint32_t *L, uint32_t len, uint32_t grp, uint32_t ngrp, uint32_t sub, uint32_t gs,
@@ -290,6 +296,7 @@ __device__ __forceinline__ void scan_list(
       const uint64_t r = ((uint64_t)prism_mix32(v ^ salt2) << 32) | i;
       if (r < rk) rk = r;
     }
+#pragma unroll SCAN_UNROLL
     for (uint32_t c = sub; c < k; c += gs) {
       if (c == a) continue;
       const DT g = (DT)G[rowb + c];
