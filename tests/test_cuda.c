@@ -570,26 +570,31 @@ static prism_graph *sparse_random(uint32_t n, uint64_t m, uint64_t seed) {
   return el_build(n, &e);
 }
 
-/* The issue's sizes: n = 10 000 with m >= 10 000 000 (G and tabu tables in
- * global memory, 32-bit G: max degree x 64 > 65535), from random colorings
- * where every vertex conflicts, so the scan covers n x k candidates. */
-PRISM_TEST(cuda_match_large_dense, "gpu") {
-  NEED_GPU();
-  prism_graph *g = gnp(10000, 0.201, 0, 21);
-  TEST_REQUIRE(g->m >= 10000000);
+/* Two replicas from random colorings (every vertex conflicts, so the scan
+ * covers n x k candidates) for a couple of short batches. */
+static void match_large(prism_graph *g, uint32_t moves, double mu, int stress,
+                        uint32_t max_chain) {
   scenario s = base_scenario();
   s.R = 2;
   s.k = dsatur_k(g) - 1;
   s.kmax = s.k + 1;
   s.batches = 2;
-  s.moves = 60;
-  s.mu = 0.1;
-  s.stress = 1;
+  s.moves = moves;
+  s.mu = mu;
+  s.stress = stress;
   s.tun_prob = 0.05;
-  s.max_chain = 200;
-  match_result r;
-  run_match(g, &s, &r);
+  s.max_chain = max_chain;
+  run_match(g, &s, NULL);
   printf("    n %u m %llu max degree %u\n", g->n, (unsigned long long)g->m, g->max_degree);
+}
+
+/* The issue's sizes: n = 10 000 with m >= 10 000 000 (G and tabu tables in
+ * global memory, 32-bit G: max degree x 64 > 65535). */
+PRISM_TEST(cuda_match_large_dense, "gpu") {
+  NEED_GPU();
+  prism_graph *g = gnp(10000, 0.201, 0, 21);
+  TEST_REQUIRE(g->m >= 10000000);
+  match_large(g, 60, 0.1, 1, 200);
   prism_graph_free(g);
 }
 
@@ -598,17 +603,7 @@ PRISM_TEST(cuda_match_large_sparse, "gpu") {
   NEED_GPU();
   prism_graph *g = sparse_random(1000000, 5000000, 22);
   TEST_REQUIRE(g->n == 1000000 && g->m > 4900000);
-  scenario s = base_scenario();
-  s.R = 2;
-  s.k = dsatur_k(g) - 1;
-  s.kmax = s.k + 1;
-  s.batches = 2;
-  s.moves = 40;
-  s.tun_prob = 0.05;
-  s.max_chain = 1000;
-  match_result r;
-  run_match(g, &s, &r);
-  printf("    n %u m %llu max degree %u\n", g->n, (unsigned long long)g->m, g->max_degree);
+  match_large(g, 40, 0, 0, 1000);
   prism_graph_free(g);
 }
 

@@ -22,10 +22,13 @@ prism_cuda_engine *prism_cuda_engine_create(const prism_graph *g, uint32_t repli
 
 void prism_cuda_engine_run_batch(prism_cuda_engine *ce, prism_replica *reps,
                                  uint32_t replicas, const prism_batch_cfg *cfg) {}
-void prism_cuda_engine_publish(prism_cuda_engine *ce, uint32_t group, const prism_batch_cfg *cfg) {}
+void prism_cuda_engine_publish(prism_cuda_engine *ce, uint32_t group,
+                               const prism_batch_cfg *cfg) {}
 void prism_cuda_engine_launch(prism_cuda_engine *ce, uint32_t group, prism_replica *reps,
                               uint32_t first, uint32_t count) {}
-int prism_cuda_engine_done(prism_cuda_engine *ce, uint32_t group) { return 1; }
+int prism_cuda_engine_done(prism_cuda_engine *ce, uint32_t group) {
+  return 1;
+}
 void prism_cuda_engine_wait(prism_cuda_engine *ce, uint32_t group, prism_replica *reps,
                             prism_cuda_telemetry *tel) {
   if (tel) memset(tel, 0, sizeof *tel);
@@ -36,8 +39,8 @@ void prism_cuda_engine_pipeline_stats(const prism_cuda_engine *ce,
                                       prism_cuda_pipeline_stats *out) {
   memset(out, 0, sizeof *out);
 }
-int prism_cuda_engine_write_trace(const prism_cuda_engine *ce, const char *path, char *err,
-                                  unsigned err_len) {
+int prism_cuda_engine_write_trace(const prism_cuda_engine *ce, const char *path,
+                                  char *err, unsigned err_len) {
   snprintf(err, err_len, NO_CUDA);
   return -1;
 }

@@ -64,11 +64,12 @@ typedef struct prism_cuda_telemetry {
   uint64_t seq; /* which published config the batch ran with (1, 2, ...) */
   uint64_t moves, metro_moves, tunnels, tunnel_aborts, conflicts_sum, ncv_sum;
   uint32_t best_conflicts, best_replica, solved, count;
-  double kernel_ms;   /* the batch kernel, from events */
+  double kernel_ms;      /* the batch kernel, from events */
   double tel_latency_ms; /* kernel end -> record published to the host */
 } prism_cuda_telemetry;
 
-void prism_cuda_engine_publish(prism_cuda_engine *ce, uint32_t group, const prism_batch_cfg *cfg);
+void prism_cuda_engine_publish(prism_cuda_engine *ce, uint32_t group,
+                               const prism_batch_cfg *cfg);
 void prism_cuda_engine_launch(prism_cuda_engine *ce, uint32_t group, prism_replica *reps,
                               uint32_t first, uint32_t count);
 int prism_cuda_engine_done(prism_cuda_engine *ce, uint32_t group);
@@ -82,22 +83,23 @@ void prism_cuda_engine_trace_host(prism_cuda_engine *ce, const char *name, uint3
 /* What the timeline shows so far (every finished batch). */
 typedef struct prism_cuda_pipeline_stats {
   uint64_t batches;
-  double span_s;   /* first kernel start to last kernel end */
-  double kernel_s; /* union of the kernel intervals */
-  double busy;     /* kernel_s / span_s */
+  double span_s;                  /* first kernel start to last kernel end */
+  double kernel_s;                /* union of the kernel intervals */
+  double busy;                    /* kernel_s / span_s */
   double gap_ms_mean, gap_ms_max; /* idle time between consecutive kernels */
   double cfg_device_ms_mean, cfg_device_ms_max; /* publish -> config on the device */
-  double cfg_kernel_ms_mean, cfg_kernel_ms_max; /* publish -> the kernel that reads it starts */
-  double tel_ms_mean, tel_ms_max;               /* kernel end -> telemetry on the host */
-  double publish_us_mean;                       /* one publish call */
+  double cfg_kernel_ms_mean,
+      cfg_kernel_ms_max;          /* publish -> the kernel that reads it starts */
+  double tel_ms_mean, tel_ms_max; /* kernel end -> telemetry on the host */
+  double publish_us_mean;         /* one publish call */
 } prism_cuda_pipeline_stats;
 void prism_cuda_engine_pipeline_stats(const prism_cuda_engine *ce,
                                       prism_cuda_pipeline_stats *out);
 
 /* The timeline as a Chrome trace (chrome://tracing, Perfetto): one row per
  * stream and one for the host. 0, or -1 with a message in err. */
-int prism_cuda_engine_write_trace(const prism_cuda_engine *ce, const char *path, char *err,
-                                  unsigned err_len);
+int prism_cuda_engine_write_trace(const prism_cuda_engine *ce, const char *path,
+                                  char *err, unsigned err_len);
 
 /* What the engine chose for the last batch and how long it took (benchmarks,
  * tests). The placement can be capped with the environment variables
@@ -105,16 +107,16 @@ int prism_cuda_engine_write_trace(const prism_cuda_engine *ce, const char *path,
  * G, all) and PRISM_CUDA_G16 (0 = 32-bit G always), read at create time;
  * docs/cuda.md describes them. */
 typedef struct prism_cuda_stats {
-  int threads;       /* threads per block; one block per replica */
-  int smem_small;    /* colors, weights, belief, conflict list in shared memory */
-  int smem_G;        /* the G table in shared memory */
-  int smem_tabu;     /* the batch-relative tabu copy in shared memory */
-  int g16;           /* G stored as 16-bit words */
+  int threads;         /* threads per block; one block per replica */
+  int smem_small;      /* colors, weights, belief, conflict list in shared memory */
+  int smem_G;          /* the G table in shared memory */
+  int smem_tabu;       /* the batch-relative tabu copy in shared memory */
+  int g16;             /* G stored as 16-bit words */
   unsigned smem_bytes; /* dynamic shared memory per block */
-  int blocks_per_sm; /* resident blocks per multiprocessor */
-  int sms;           /* multiprocessors */
-  double kernel_ms;  /* last batch: the kernel alone */
-  double batch_ms;   /* last batch: launch to wait's return */
+  int blocks_per_sm;   /* resident blocks per multiprocessor */
+  int sms;             /* multiprocessors */
+  double kernel_ms;    /* last batch: the kernel alone */
+  double batch_ms;     /* last batch: launch to wait's return */
 } prism_cuda_stats;
 void prism_cuda_engine_stats(const prism_cuda_engine *ce, prism_cuda_stats *out);
 

@@ -49,7 +49,7 @@ typedef struct engine {
   uint32_t n, R, k, kmax, stop_k, I;
   prism_replica *rep;
   island *isl;
-  island *cur; /* the island the worker threads work on */
+  island *cur;                          /* the island the worker threads work on */
   void (*job)(struct engine *e, int t); /* what the worker threads run */
   uint32_t *scratch, *tmp_colors, *children;
   uint32_t *tscratch; /* per thread: GPX scratch */
@@ -154,7 +154,8 @@ static double slot_temperature(const engine *e, const island *is, uint32_t s) {
 /* Integer Metropolis thresholds, so both backends accept the same moves. */
 static void build_metro(engine *e, island *is) {
   for (uint32_t s = 0; s < is->R; s++)
-    prism_metro_table(slot_temperature(e, is, s), is->metro + (size_t)s * PRISM_METRO_LEVELS);
+    prism_metro_table(slot_temperature(e, is, s),
+                      is->metro + (size_t)s * PRISM_METRO_LEVELS);
   for (uint32_t s = 0; s < is->R; s++)
     is->rep[is->rep_of_slot[s]].metro_thr = is->metro + (size_t)s * PRISM_METRO_LEVELS;
 }
@@ -177,10 +178,13 @@ static void build_cfg(engine *e, island *is) {
   c->max_chain = (uint32_t)e->p.tunneling_max_chain;
   c->tabu_base = (uint32_t)e->p.tabu_base;
   c->alpha_fp = (uint32_t)llround(e->p.tabu_alpha * 256.0);
-  if (e->p.batch_moves > 0) c->moves = (uint32_t)e->p.batch_moves;
+  if (e->p.batch_moves > 0)
+    c->moves = (uint32_t)e->p.batch_moves;
   else {
     uint64_t auto_moves = 20 * (uint64_t)e->n;
-    c->moves = (uint32_t)(auto_moves < 1000 ? 1000 : auto_moves > 200000 ? 200000 : auto_moves);
+    c->moves = (uint32_t)(auto_moves < 1000     ? 1000
+                          : auto_moves > 200000 ? 200000
+                                                : auto_moves);
   }
   c->seed = e->o->seed;
   build_metro(e, is);
@@ -190,13 +194,17 @@ static void build_cfg(engine *e, island *is) {
  * table and the conflict set, so the host skips them (same energies). */
 static void rep_load(const engine *e, prism_replica *r, const prism_batch_cfg *c,
                      const uint32_t *colors, uint32_t k) {
-  if (e->cuda) prism_replica_load_lazy(r, c, colors, k);
-  else prism_replica_load(r, c, colors, k);
+  if (e->cuda)
+    prism_replica_load_lazy(r, c, colors, k);
+  else
+    prism_replica_load(r, c, colors, k);
 }
 
 static void rep_rebuild(const engine *e, prism_replica *r, const prism_batch_cfg *c) {
-  if (e->cuda) prism_replica_rebuild_lazy(r, c);
-  else prism_replica_rebuild(r, c);
+  if (e->cuda)
+    prism_replica_rebuild_lazy(r, c);
+  else
+    prism_replica_rebuild(r, c);
 }
 
 /* ---------------------------------------------------------------- belief */
@@ -249,7 +257,8 @@ static void align_belief(engine *e, prism_replica *r, const uint32_t *elite) {
 static void update_belief(engine *e, island *is) {
   if (e->p.belief_weight <= 0) return;
   const uint32_t *elite = NULL;
-  if (is->have_elite1) elite = is->elite1;
+  if (is->have_elite1)
+    elite = is->elite1;
   else {
     uint32_t b = 0;
     for (uint32_t i = 1; i < is->R; i++)
@@ -317,7 +326,8 @@ static void replica_exchange(engine *e, island *is, prism_telemetry *t) {
     double Ti = slot_temperature(e, is, s), Tj = slot_temperature(e, is, s + 1);
     double Ei = (double)is->rep[i].energy / PRISM_EUNIT;
     double Ej = (double)is->rep[j].energy / PRISM_EUNIT;
-    double x = (Ti > 0 && Tj > 0) ? (1.0 / Ti - 1.0 / Tj) * (Ei - Ej) : (Ei > Ej ? 1 : -1);
+    double x =
+        (Ti > 0 && Tj > 0) ? (1.0 / Ti - 1.0 / Tj) * (Ei - Ej) : (Ei > Ej ? 1 : -1);
     uint32_t u = prism_rng_u32(&rng);
     tried++;
     if (x >= 0 || (double)u < exp(x) * 4294967296.0) {
@@ -340,8 +350,8 @@ static void gpx_share(engine *e, int t) {
   for (uint32_t i = (uint32_t)t; i < is->R; i += (uint32_t)e->threads) {
     uint32_t j = (i + 1) % is->R;
     prism_gpx(e->n, e->k, is->rep[i].best_color, is->rep[j].best_color,
-              e->children + (size_t)i * e->n, e->o->seed, is->first + i, is->recomb_rounds,
-              scratch);
+              e->children + (size_t)i * e->n, e->o->seed, is->first + i,
+              is->recomb_rounds, scratch);
   }
 }
 
@@ -365,7 +375,8 @@ static void recombine(engine *e, island *is, prism_telemetry *t) {
   is->recomb_rounds++;
   threads_run(e, is, gpx_share);  /* every child from the parents' best colorings */
   threads_run(e, is, load_share); /* then every replica takes its child */
-  int reinject = e->p.elite_cycle > 0 && is->recomb_rounds % (uint64_t)e->p.elite_cycle == 0;
+  int reinject =
+      e->p.elite_cycle > 0 && is->recomb_rounds % (uint64_t)e->p.elite_cycle == 0;
   if (reinject) {
     /* the elite of the previous cycle of the next island (itself when
      * there is one island): migration around the ring */
@@ -516,14 +527,15 @@ static void cuda_finish(engine *e) {
   prism_cuda_engine_pipeline_stats(e->cuda, &ps);
   if (ps.batches > 0) {
     char line[512];
-    snprintf(line, sizeof line,
-             "gpu pipeline: %llu batches, %u islands, %s; kernels %.1f%% of %.2f s; "
-             "gap between kernels %.3f ms mean, %.3f max; config publish -> on device %.3f "
-             "ms mean (%.3f max), -> kernel start %.3f ms mean; telemetry on host %.3f ms "
-             "after its kernel (%.3f max)",
-             (unsigned long long)ps.batches, e->I, e->pipelined ? "pipelined" : "in turn",
-             100.0 * ps.busy, ps.span_s, ps.gap_ms_mean, ps.gap_ms_max, ps.cfg_device_ms_mean,
-             ps.cfg_device_ms_max, ps.cfg_kernel_ms_mean, ps.tel_ms_mean, ps.tel_ms_max);
+    snprintf(
+        line, sizeof line,
+        "gpu pipeline: %llu batches, %u islands, %s; kernels %.1f%% of %.2f s; "
+        "gap between kernels %.3f ms mean, %.3f max; config publish -> on device %.3f "
+        "ms mean (%.3f max), -> kernel start %.3f ms mean; telemetry on host %.3f ms "
+        "after its kernel (%.3f max)",
+        (unsigned long long)ps.batches, e->I, e->pipelined ? "pipelined" : "in turn",
+        100.0 * ps.busy, ps.span_s, ps.gap_ms_mean, ps.gap_ms_max, ps.cfg_device_ms_mean,
+        ps.cfg_device_ms_max, ps.cfg_kernel_ms_mean, ps.tel_ms_mean, ps.tel_ms_max);
     info(e, line);
   }
   if (e->o->trace_path) {
@@ -549,7 +561,8 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
   const uint32_t n = e->n, R = e->R;
   e->rep = PRISM_CALLOC(R, sizeof *e->rep);
   for (uint32_t i = 0; i < R; i++) prism_replica_init(&e->rep[i], i, n, e->kmax);
-  e->scratch = PRISM_MALLOC((2 * (size_t)n + 2 * (size_t)res->best_k + 8) * sizeof(uint32_t));
+  e->scratch =
+      PRISM_MALLOC((2 * (size_t)n + 2 * (size_t)res->best_k + 8) * sizeof(uint32_t));
   e->tmp_colors = PRISM_MALLOC((size_t)n * sizeof(uint32_t));
   e->children = PRISM_MALLOC((size_t)R * n * sizeof(uint32_t));
   if (o->telemetry_path) {
@@ -561,7 +574,8 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
   char why[256] = "";
   if (o->backend != PRISM_BACKEND_CPU) {
     want_cuda = prism_cuda_available(why, sizeof why);
-    if (!want_cuda && o->backend == PRISM_BACKEND_CUDA) prism_die("--backend cuda: %s", why);
+    if (!want_cuda && o->backend == PRISM_BACKEND_CUDA)
+      prism_die("--backend cuda: %s", why);
   }
   uint32_t I = (uint32_t)e->p.islands;
   if (I == 0) I = want_cuda ? 2 : 1;
@@ -569,7 +583,8 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
   e->I = I;
   if (want_cuda) {
     e->cuda = prism_cuda_engine_create(g, R, e->kmax, I, why, sizeof why);
-    if (!e->cuda && o->backend == PRISM_BACKEND_CUDA) prism_die("--backend cuda: %s", why);
+    if (!e->cuda && o->backend == PRISM_BACKEND_CUDA)
+      prism_die("--backend cuda: %s", why);
     e->pipelined = e->cuda && e->p.gpu_pipeline && I > 1;
   }
   if (o->backend != PRISM_BACKEND_CPU) {
@@ -606,10 +621,12 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
   if (o->controller && strcmp(o->controller, "none")) {
     char err[256];
     prism_control_ctx cc = {n, g->m, res->dsatur_k, res->lower_bound, o->seed};
-    e->ctl = prism_controller_create(o->controller, &e->p, &cc, o->qtable_path, err, sizeof err);
+    e->ctl = prism_controller_create(o->controller, &e->p, &cc, o->qtable_path, err,
+                                     sizeof err);
     if (!e->ctl) prism_die("controller: %s", err);
   }
-  e->tscratch_len = 4 * (size_t)n + 2 * (size_t)res->best_k + 8; /* scratch, 2 colorings */
+  e->tscratch_len =
+      4 * (size_t)n + 2 * (size_t)res->best_k + 8; /* scratch, 2 colorings */
   threads_start(e); /* batches on the CPU backend; recombination on both */
   start_k(e, res->best_k - 1);
   for (uint32_t j = 0; j < I; j++) prepare(e, &e->isl[j]);
@@ -684,7 +701,8 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
       continue;
     }
     prepare(e, is);
-    if (e->cuda) prism_cuda_engine_trace_host(e->cuda, "host", is->index, th, prism_now());
+    if (e->cuda)
+      prism_cuda_engine_trace_host(e->cuda, "host", is->index, th, prism_now());
     if (e->pipelined) launch(e, is);
   }
   drain(e);
@@ -694,11 +712,13 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
     char err[256];
     if (e->ctl_steps) {
       char line[256];
-      snprintf(line, sizeof line, "controller %s: %llu steps, %.1f us per step on the host",
-               o->controller, (unsigned long long)e->ctl_steps, 1e6 * e->ctl_s / e->ctl_steps);
+      snprintf(line, sizeof line,
+               "controller %s: %llu steps, %.1f us per step on the host", o->controller,
+               (unsigned long long)e->ctl_steps, 1e6 * e->ctl_s / e->ctl_steps);
       info(e, line);
     }
-    if (prism_controller_finish(e->ctl, err, sizeof err)) prism_die("controller: %s", err);
+    if (prism_controller_finish(e->ctl, err, sizeof err))
+      prism_die("controller: %s", err);
     prism_controller_free(e->ctl);
   }
   if (e->cuda) {

@@ -21,7 +21,9 @@ void prism_triple_init(prism_triple *t, void *s0, void *s1, void *s2, size_t siz
   t->taken = 0;
 }
 
-void *prism_triple_back(prism_triple *t) { return t->slot[t->back]; }
+void *prism_triple_back(prism_triple *t) {
+  return t->slot[t->back];
+}
 
 void prism_triple_publish(prism_triple *t) {
   /* release: the record's bytes are visible before the index that names it */
@@ -55,7 +57,9 @@ prism_triple *prism_triple_create(void *s0, void *s1, void *s2, size_t size) {
   return t;
 }
 
-void prism_triple_destroy(prism_triple *t) { free(t); }
+void prism_triple_destroy(prism_triple *t) {
+  free(t);
+}
 
 unsigned long long prism_triple_published(prism_triple *t) {
   return atomic_load_explicit(&t->published, memory_order_relaxed);
