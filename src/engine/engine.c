@@ -586,6 +586,7 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
     if (!e->cuda && o->backend == PRISM_BACKEND_CUDA)
       prism_die("--backend cuda: %s", why);
     e->pipelined = e->cuda && e->p.gpu_pipeline && I > 1;
+    if (!e->cuda && e->p.islands == 0) I = e->I = 1; /* fell back: the CPU's default */
   }
   if (o->backend != PRISM_BACKEND_CPU) {
     char line[512];
