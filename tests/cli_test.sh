@@ -21,7 +21,7 @@ $PRISM color --help >"$T/out" 2>&1; check "color --help" '[ $? -eq 0 ] && grep -
 $PRISM frobnicate >"$T/out" 2>&1; check "unknown command exits 1" '[ $? -eq 1 ]'
 $PRISM color examples/myciel5.col -k abc >"$T/out" 2>&1; check "bad -k exits 1" '[ $? -eq 1 ] && grep -q "positive integer" "$T/out"'
 $PRISM color examples/myciel5.col --param nosuch=1 >"$T/out" 2>&1; check "unknown param exits 1" '[ $? -eq 1 ] && grep -q "unknown parameter" "$T/out"'
-$PRISM color examples/myciel5.col --param replicas=0 >"$T/out" 2>&1; check "param out of range exits 1" '[ $? -eq 1 ] && grep -q "out of range" "$T/out"'
+$PRISM color examples/myciel5.col --param replicas=2000 >"$T/out" 2>&1; check "param out of range exits 1" '[ $? -eq 1 ] && grep -q "out of range" "$T/out"'
 $PRISM params >"$T/out" 2>&1; check "params lists the table" 'grep -q "chemical_potential" "$T/out" && grep -q "range" "$T/out"'
 $PRISM color /nonexistent.col >"$T/out" 2>&1; check "missing file exits 1" '[ $? -eq 1 ] && grep -q "cannot open" "$T/out"'
 

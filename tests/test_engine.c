@@ -289,7 +289,7 @@ PRISM_TEST(engine_params_table_roundtrip, "cpu") {
   TEST_CHECK(prism_params_parse_assignment(&p, "replicas=12", err, sizeof err) == 0);
   TEST_CHECK_EQ(p.replicas, 12);
   TEST_CHECK(prism_params_parse_assignment(&p, "replicas=1.5", err, sizeof err) != 0);
-  TEST_CHECK(prism_params_parse_assignment(&p, "replicas=0", err, sizeof err) != 0);
+  TEST_CHECK(prism_params_parse_assignment(&p, "replicas=1025", err, sizeof err) != 0);
   TEST_CHECK(prism_params_parse_assignment(&p, "tabu_alpha=abc", err, sizeof err) != 0);
   TEST_CHECK(prism_params_parse_assignment(&p, "nonsense=1", err, sizeof err) != 0);
   int id = prism_params_find("chemical_potential");

@@ -13,6 +13,8 @@ int prism_cuda_available(char *why, unsigned why_len) {
   return 0;
 }
 
+int prism_cuda_multiprocessors(void) { return 0; }
+
 prism_cuda_engine *prism_cuda_engine_create(const prism_graph *g, uint32_t replicas,
                                             uint32_t kmax, uint32_t groups, char *err,
                                             unsigned err_len) {

@@ -16,6 +16,9 @@ extern "C" {
  * success, why names the device). */
 int prism_cuda_available(char *why, unsigned why_len);
 
+/* Multiprocessors of device 0 (0 without a device). */
+int prism_cuda_multiprocessors(void);
+
 /* The GPU twin of prism_replica_run_batch for a whole population. The device
  * owns each replica's G and tabu tables; the host mirror (color, best_color,
  * energies, conflict set, conflicts, iteration counter, per-batch counters,

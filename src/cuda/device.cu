@@ -23,3 +23,14 @@ extern "C" int prism_cuda_available(char *why, unsigned why_len) {
            (double)prop.totalGlobalMem / (1024.0 * 1024.0 * 1024.0));
   return 1;
 }
+
+extern "C" int prism_cuda_multiprocessors(void) {
+  int count = 0;
+  if (cudaGetDeviceCount(&count) != cudaSuccess || count == 0) {
+    cudaGetLastError();
+    return 0;
+  }
+  cudaDeviceProp prop;
+  CHECK_CUDA(cudaGetDeviceProperties(&prop, 0));
+  return prop.multiProcessorCount;
+}

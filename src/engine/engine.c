@@ -555,10 +555,42 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
   e->p = o->params;
   e->t0 = t0;
   e->n = g->n;
-  e->R = (uint32_t)e->p.replicas;
   e->stop_k = stop_k;
   e->kmax = res->best_k - 1;
-  const uint32_t n = e->n, R = e->R;
+  const uint32_t n = e->n;
+  /* the backend first: the replica and island counts depend on it */
+  int want_cuda = 0;
+  char why[256] = "";
+  if (o->backend != PRISM_BACKEND_CPU) {
+    want_cuda = prism_cuda_available(why, sizeof why);
+    if (!want_cuda && o->backend == PRISM_BACKEND_CUDA)
+      prism_die("--backend cuda: %s", why);
+  }
+  /* auto (0): 4 replicas in 1 island on the CPU; on the GPU 2 islands of one
+   * replica per multiprocessor (each island's kernel fills the GPU) */
+  uint32_t R = (uint32_t)e->p.replicas, I = (uint32_t)e->p.islands;
+  const int sms = want_cuda ? prism_cuda_multiprocessors() : 0;
+  if (R == 0) R = want_cuda && sms > 0 ? (uint32_t)(2 * sms > 1024 ? 1024 : 2 * sms) : 4;
+  if (I == 0) I = want_cuda ? 2 : 1;
+  if (I > R) I = R;
+  if (want_cuda) {
+    e->cuda = prism_cuda_engine_create(g, R, e->kmax, I, why, sizeof why);
+    if (!e->cuda && o->backend == PRISM_BACKEND_CUDA)
+      prism_die("--backend cuda: %s", why);
+    e->pipelined = e->cuda && e->p.gpu_pipeline && I > 1;
+    if (!e->cuda) { /* fell back: the CPU's defaults */
+      if (e->p.replicas == 0) R = 4;
+      if (e->p.islands == 0) I = 1;
+      if (I > R) I = R;
+    }
+  }
+  e->R = R;
+  e->I = I;
+  if (o->backend != PRISM_BACKEND_CPU) {
+    char line[512];
+    snprintf(line, sizeof line, "engine backend %s (%s)", e->cuda ? "cuda" : "cpu", why);
+    info(e, line);
+  }
   e->rep = PRISM_CALLOC(R, sizeof *e->rep);
   for (uint32_t i = 0; i < R; i++) prism_replica_init(&e->rep[i], i, n, e->kmax);
   e->scratch =
@@ -568,30 +600,6 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
   if (o->telemetry_path) {
     e->telemetry = fopen(o->telemetry_path, "w");
     if (!e->telemetry) prism_die("cannot open telemetry file '%s'", o->telemetry_path);
-  }
-  /* the backend first: the island count depends on it */
-  int want_cuda = 0;
-  char why[256] = "";
-  if (o->backend != PRISM_BACKEND_CPU) {
-    want_cuda = prism_cuda_available(why, sizeof why);
-    if (!want_cuda && o->backend == PRISM_BACKEND_CUDA)
-      prism_die("--backend cuda: %s", why);
-  }
-  uint32_t I = (uint32_t)e->p.islands;
-  if (I == 0) I = want_cuda ? 2 : 1;
-  if (I > R) I = R;
-  e->I = I;
-  if (want_cuda) {
-    e->cuda = prism_cuda_engine_create(g, R, e->kmax, I, why, sizeof why);
-    if (!e->cuda && o->backend == PRISM_BACKEND_CUDA)
-      prism_die("--backend cuda: %s", why);
-    e->pipelined = e->cuda && e->p.gpu_pipeline && I > 1;
-    if (!e->cuda && e->p.islands == 0) I = e->I = 1; /* fell back: the CPU's default */
-  }
-  if (o->backend != PRISM_BACKEND_CPU) {
-    char line[512];
-    snprintf(line, sizeof line, "engine backend %s (%s)", e->cuda ? "cuda" : "cpu", why);
-    info(e, line);
   }
   e->isl = PRISM_CALLOC(I, sizeof *e->isl);
   for (uint32_t j = 0, first = 0; j < I; j++) {
