@@ -1,6 +1,10 @@
 /* replica.c - tabu search on one replica (see replica.h for the rules). */
 #include "engine/replica.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,12 +154,16 @@ static inline void recolor(prism_replica *r, const prism_batch_cfg *c, uint32_t 
     row[a] -= w;
     row[nc] += w;
     uint32_t cu = r->color[u];
-    if (cu == a && row[a] == 0) cv_remove(r, u);
-    else if (cu == nc && row[nc] == w) cv_add(r, u);
+    if (cu == a && row[a] == 0)
+      cv_remove(r, u);
+    else if (cu == nc && row[nc] == w)
+      cv_add(r, u);
   }
   int in_now = r->G[(size_t)v * k + nc] > 0, in_before = r->cvpos[v] != PRISM_NONE;
-  if (in_now && !in_before) cv_add(r, v);
-  else if (!in_now && in_before) cv_remove(r, v);
+  if (in_now && !in_before)
+    cv_add(r, v);
+  else if (!in_now && in_before)
+    cv_remove(r, v);
 }
 
 /* Kempe-chain interchange of colors {color v, b} on the chain through v.
@@ -195,9 +203,28 @@ static inline int64_t floordiv(int64_t a, int64_t b) {
 }
 
 /* Best allowed move among the conflicting vertices; PLAIN = no potentials. */
+/* Bit j set when row[j] <= lim, for j < cnt <= 32 (SSE2 where present). */
+static inline uint32_t le_mask(const int32_t *row, uint32_t cnt, int64_t lim) {
+  const int32_t l = lim > INT32_MAX   ? INT32_MAX
+                    : lim < INT32_MIN ? INT32_MIN
+                                      : (int32_t)lim;
+  uint32_t m = 0, j = 0;
+#ifdef __SSE2__
+  const __m128i vl = _mm_set1_epi32(l);
+  for (; j + 4 <= cnt; j += 4) {
+    const __m128i x = _mm_loadu_si128((const __m128i *)(row + j));
+    const uint32_t gt =
+        (uint32_t)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpgt_epi32(x, vl)));
+    m |= (~gt & 15u) << j;
+  }
+#endif
+  for (; j < cnt; j++) m |= (uint32_t)(row[j] <= l) << j;
+  return m;
+}
+
 static inline void scan(const prism_replica *r, const prism_batch_cfg *c, int plain,
-                        uint32_t salt, uint32_t salt2, int64_t *best_d,
-                        uint32_t *bv, uint32_t *bc, uint32_t *rv) {
+                        uint32_t salt, uint32_t salt2, int64_t *best_d, uint32_t *bv,
+                        uint32_t *bc, uint32_t *rv) {
   const uint32_t k = r->k, top = k - 1;
   const uint64_t it = r->iter;
   const int64_t slack = r->best_energy - r->energy; /* aspiration: d < slack */
@@ -227,22 +254,29 @@ static inline void scan(const prism_replica *r, const prism_batch_cfg *c, int pl
     }
     /* d = w * row[col] + base (+ potentials) <= bd  needs  row[col] <= lim */
     int64_t lim = bd == INT64_MAX ? INT32_MAX : floordiv(bd - base + slackadj, w);
-    for (uint32_t col = 0; col < k; col++) {
-      if (row[col] > lim || col == a) continue;
-      int64_t d = w * row[col] + base;
-      if (!plain) {
-        if (col == top) d += c->mu;
-        if (col == b) d -= c->beta;
-      }
-      if (d > bd) continue;
-      if (tab[col] > it && d >= slack) continue;
-      uint32_t key = prism_mix32((v * k + col) ^ salt);
-      if (d < bd || key < bkey) {
-        if (d < bd) lim = floordiv(d - base + slackadj, w);
-        bd = d;
-        bkey = key;
-        bestv = v;
-        bestc = col;
+    for (uint32_t c0 = 0; c0 < k; c0 += 32) {
+      /* the colors of this chunk that can beat bd (a superset: lim only
+       * falls), taken in increasing order like a plain loop */
+      uint32_t m = le_mask(row + c0, k - c0 < 32 ? k - c0 : 32, lim);
+      if (a >= c0 && a - c0 < 32) m &= ~(1u << (a - c0));
+      for (; m; m &= m - 1) {
+        const uint32_t col = c0 + (uint32_t)__builtin_ctz(m);
+        if (row[col] > lim) continue;
+        int64_t d = w * row[col] + base;
+        if (!plain) {
+          if (col == top) d += c->mu;
+          if (col == b) d -= c->beta;
+        }
+        if (d > bd) continue;
+        if (tab[col] > it && d >= slack) continue;
+        uint32_t key = prism_mix32((v * k + col) ^ salt);
+        if (d < bd || key < bkey) {
+          if (d < bd) lim = floordiv(d - base + slackadj, w);
+          bd = d;
+          bkey = key;
+          bestv = v;
+          bestc = col;
+        }
       }
     }
   }
@@ -284,8 +318,10 @@ static void run_batch(prism_replica *r, const prism_batch_cfg *c) {
     int64_t bd;
     uint32_t bv, bc, rv;
     uint32_t ncv_before = r->ncv;
-    if (plain) scan(r, c, 1, A.v[0], A.v[1], &bd, &bv, &bc, &rv);
-    else scan(r, c, 0, A.v[0], A.v[1], &bd, &bv, &bc, &rv);
+    if (plain)
+      scan(r, c, 1, A.v[0], A.v[1], &bd, &bv, &bc, &rv);
+    else
+      scan(r, c, 0, A.v[0], A.v[1], &bd, &bv, &bc, &rv);
     uint32_t rc = (uint32_t)(((uint64_t)A.v[2] * (k - 1)) >> 32);
     if (rc >= r->color[rv]) rc++;
 
@@ -302,8 +338,8 @@ static void run_batch(prism_replica *r, const prism_batch_cfg *c) {
     uint32_t mv = bv, mc = bc;
     int64_t md = bd;
     int64_t dr = move_delta(r, c, rv, rc);
-    int r_allowed = !(r->tabu[(size_t)rv * k + rc] > r->iter &&
-                      dr >= r->best_energy - r->energy);
+    int r_allowed =
+        !(r->tabu[(size_t)rv * k + rc] > r->iter && dr >= r->best_energy - r->energy);
     if (r_allowed && (rv != bv || rc != bc)) {
       int accept = dr <= bd;
       if (!accept) {
