@@ -697,6 +697,10 @@ PRISM_TEST(cuda_pipeline_groups, "gpu") {
   prism_cuda_engine_launch(ce, 0, gpu.rep, 0, 3);
   const double t1 = prism_now();
   int done_right_after = prism_cuda_engine_done(ce, 0);
+  /* the stages are reached in order: a later one never before an earlier */
+  const int st_k = prism_cuda_engine_reached(ce, 0, PRISM_CUDA_KERNEL_DONE);
+  const int st_c = prism_cuda_engine_reached(ce, 0, PRISM_CUDA_CONFIG_ON_DEVICE);
+  TEST_CHECK(st_c || !st_k);
   for (uint32_t i = 1; i <= 100; i++) {
     c1.tabu_base = 5 + i % 7;
     prism_cuda_engine_publish(ce, 1, &c1);
@@ -707,6 +711,9 @@ PRISM_TEST(cuda_pipeline_groups, "gpu") {
   prism_cuda_engine_wait(ce, 1, gpu.rep + 3, &tel1);
   prism_cuda_engine_wait(ce, 0, gpu.rep, &tel0);
   TEST_CHECK_EQ(prism_cuda_engine_done(ce, 0), 1);
+  TEST_CHECK_EQ(prism_cuda_engine_reached(ce, 1, PRISM_CUDA_CONFIG_ON_DEVICE), 1);
+  TEST_CHECK_EQ(prism_cuda_engine_reached(ce, 1, PRISM_CUDA_KERNEL_DONE), 1);
+  TEST_CHECK_EQ(prism_cuda_engine_reached(ce, 1, PRISM_CUDA_RESULTS_ON_HOST), 1);
   printf("    launch %.3f ms; 100 configs published in %.3f ms; done() right after the "
          "launch: %d; kernels %.2f / %.2f ms; telemetry %.3f / %.3f ms after its kernel\n",
          1e3 * (t1 - t0), 1e3 * (t2 - t1), done_right_after, tel0.kernel_ms, tel1.kernel_ms,

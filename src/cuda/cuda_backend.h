@@ -76,6 +76,14 @@ void prism_cuda_engine_publish(prism_cuda_engine *ce, uint32_t group,
 void prism_cuda_engine_launch(prism_cuda_engine *ce, uint32_t group, prism_replica *reps,
                               uint32_t first, uint32_t count);
 int prism_cuda_engine_done(prism_cuda_engine *ce, uint32_t group);
+
+/* Finer status of the group's last launch, each an event query: */
+typedef enum prism_cuda_stage {
+  PRISM_CUDA_CONFIG_ON_DEVICE, /* its config (and uploads) have landed */
+  PRISM_CUDA_KERNEL_DONE,      /* the batch kernel has finished */
+  PRISM_CUDA_RESULTS_ON_HOST   /* results and telemetry are on the host (= done) */
+} prism_cuda_stage;
+int prism_cuda_engine_reached(prism_cuda_engine *ce, uint32_t group, prism_cuda_stage stage);
 void prism_cuda_engine_wait(prism_cuda_engine *ce, uint32_t group, prism_replica *reps,
                             prism_cuda_telemetry *tel);
 

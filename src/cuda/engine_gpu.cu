@@ -1379,14 +1379,28 @@ extern "C" void prism_cuda_engine_launch(prism_cuda_engine *ce, uint32_t group,
   ce->stats.blocks_per_sm = blocks_per_sm(ce, smem);
 }
 
-extern "C" int prism_cuda_engine_done(prism_cuda_engine *ce, uint32_t group) {
-  group_state *gs = group_of(ce, group);
-  if (!gs->in_flight) return 1;
-  cudaError_t e = cudaEventQuery(gs->ev[EV_DOWN]);
+static int event_reached(cudaEvent_t ev) {
+  cudaError_t e = cudaEventQuery(ev);
   if (e == cudaSuccess) return 1;
   if (e == cudaErrorNotReady) return 0;
   CHECK_CUDA(e);
   return 0;
+}
+
+extern "C" int prism_cuda_engine_done(prism_cuda_engine *ce, uint32_t group) {
+  group_state *gs = group_of(ce, group);
+  return !gs->in_flight || event_reached(gs->ev[EV_DOWN]);
+}
+
+extern "C" int prism_cuda_engine_reached(prism_cuda_engine *ce, uint32_t group,
+                                         prism_cuda_stage stage) {
+  group_state *gs = group_of(ce, group);
+  if (!gs->in_flight) return 1;
+  switch (stage) {
+    case PRISM_CUDA_CONFIG_ON_DEVICE: return event_reached(gs->ev[EV_UP1]);
+    case PRISM_CUDA_KERNEL_DONE: return event_reached(gs->ev[EV_K1]);
+    default: return event_reached(gs->ev[EV_DOWN]);
+  }
 }
 
 extern "C" void prism_cuda_engine_wait(prism_cuda_engine *ce, uint32_t group, prism_replica *reps,
