@@ -1256,8 +1256,7 @@ extern "C" void prism_cuda_engine_launch(prism_cuda_engine *ce, uint32_t group,
   /* the newest published config (the consumer side of the triple buffer);
    * its slot is not handed back to the producer until the next take, which
    * comes after this batch's upload has finished */
-  int fresh = 0;
-  const gpu_cfg *c = (const gpu_cfg *)prism_triple_take(gs->cfg_tb, &fresh);
+  const gpu_cfg *c = (const gpu_cfg *)prism_triple_take(gs->cfg_tb, NULL);
   if (c->seq == 0) prism_die("CUDA engine: group %u launched before any config was published", group);
   gs->launched_seq = c->seq;
   gs->t_publish = c->t_publish;
@@ -1375,8 +1374,9 @@ extern "C" void prism_cuda_engine_launch(prism_cuda_engine *ce, uint32_t group,
   ce->stats.smem_small = (place & PLACE_SMALL) != 0;
   ce->stats.smem_G = (place & PLACE_G) != 0;
   ce->stats.smem_tabu = (place & PLACE_TABU) != 0;
+  if (smem_u != ce->stats.smem_bytes || ce->stats.blocks_per_sm == 0) /* k changed */
+    ce->stats.blocks_per_sm = blocks_per_sm(ce, smem);
   ce->stats.smem_bytes = smem_u;
-  ce->stats.blocks_per_sm = blocks_per_sm(ce, smem);
 }
 
 static int event_reached(cudaEvent_t ev) {
