@@ -280,9 +280,10 @@ static void startk_share(engine *e, int t) {
   island *is = e->cur;
   const uint32_t n = e->n, K = e->res->best_k, k = e->k;
   uint32_t *scratch = e->tscratch + (size_t)t * e->tscratch_len;
-  uint32_t *cur = scratch + 2 * (size_t)n + 2 * (size_t)K + 8, *next = cur + n;
+  uint32_t *const bufs = scratch + 2 * (size_t)n + 2 * (size_t)K + 8; /* 2 colorings */
   for (uint32_t ii = (uint32_t)t; ii < is->R; ii += (uint32_t)e->threads) {
     const uint32_t i = is->first + ii;
+    uint32_t *cur = bufs, *next = bufs + n;
     memcpy(cur, e->res->colors, (size_t)n * sizeof *cur);
     for (uint32_t kk = K; kk > k; kk--) {
       prism_dissolve_class(e->g, cur, kk, next, e->o->seed, i, scratch);
@@ -295,8 +296,6 @@ static void startk_share(engine *e, int t) {
       e->rep[i].belief = NULL;
     }
     rep_load(e, &e->rep[i], &is->cfg, cur, k);
-    cur = scratch + 2 * (size_t)n + 2 * (size_t)K + 8; /* the buffers' roles reset */
-    next = cur + n;
   }
 }
 
@@ -444,21 +443,34 @@ static void status_line(engine *e, const prism_telemetry *t, int force) {
           t->reservoir_activity);
 }
 
-static void collect(engine *e, island *is, prism_telemetry *t) {
+/* The batch's counters: the KernelTelemetry record reduced on the GPU (ct),
+ * or summed here over the island's replicas on the CPU backend. */
+static void collect(engine *e, island *is, const prism_cuda_telemetry *ct,
+                    prism_telemetry *t) {
   uint32_t best = 0;
   double sum = 0;
-  for (uint32_t i = 0; i < is->R; i++) {
-    prism_replica *r = &is->rep[i];
-    uint32_t c = r->conflicts; /* counted by the backend at the end of the batch */
-    if (i == 0 || c < t->best_conflicts) {
-      t->best_conflicts = c;
-      best = i;
+  if (ct) {
+    t->best_conflicts = ct->best_conflicts;
+    best = ct->best_replica;
+    sum = (double)ct->conflicts_sum;
+    t->moves = ct->moves;
+    t->metro_moves = ct->metro_moves;
+    t->tunneling_events = ct->tunnels;
+    t->tunneling_aborts = ct->tunnel_aborts;
+  } else {
+    for (uint32_t i = 0; i < is->R; i++) {
+      prism_replica *r = &is->rep[i];
+      uint32_t c = r->conflicts; /* counted by the backend at the end of the batch */
+      if (i == 0 || c < t->best_conflicts) {
+        t->best_conflicts = c;
+        best = i;
+      }
+      sum += c;
+      t->moves += r->moves;
+      t->metro_moves += r->metro_moves;
+      t->tunneling_events += r->tunnels;
+      t->tunneling_aborts += r->tunnel_aborts;
     }
-    sum += c;
-    t->moves += r->moves;
-    t->metro_moves += r->metro_moves;
-    t->tunneling_events += r->tunnels;
-    t->tunneling_aborts += r->tunnel_aborts;
   }
   e->total_moves += t->moves;
   t->best_replica = is->first + best;
@@ -647,9 +659,9 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
     prism_telemetry t;
     memset(&t, 0, sizeof t);
     double tb = prism_now();
+    prism_cuda_telemetry ct;
     if (e->cuda) {
       if (!is->in_flight) launch(e, is);
-      prism_cuda_telemetry ct;
       prism_cuda_engine_wait(e->cuda, is->index, is->rep, &ct);
       is->in_flight = 0;
       t.batch_us = ct.kernel_ms * 1e3;
@@ -661,7 +673,7 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
     t.batch = e->batch;
     t.island = is->index;
     t.k = e->k;
-    collect(e, is, &t);
+    collect(e, is, e->cuda ? &ct : NULL, &t);
 
     /* a solved replica: verify, report, descend */
     int improved = 0;
