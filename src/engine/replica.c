@@ -1,16 +1,16 @@
-/* replica.c - tabu search on one replica (see replica.h for the rules). */
+/* replica.c - a replica's state: allocation, loading, rebuilding, and the
+ * batch dispatch to its search mode (tabucol.c, partialcol.c). */
 #include "engine/replica.h"
-
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/replica_inline.h"
 #include "util/check.h"
-#include "util/philox.h"
+#include "util/timer.h"
+
+int prism_solve_interrupted(void); /* solve.c */
 
 void prism_replica_init(prism_replica *r, uint32_t id, uint32_t n, uint32_t kmax) {
   memset(r, 0, sizeof *r);
@@ -40,27 +40,7 @@ void prism_replica_free(prism_replica *r) {
   memset(r, 0, sizeof *r);
 }
 
-static inline void cv_add(prism_replica *r, uint32_t v) {
-  r->cvpos[v] = r->ncv;
-  r->cv[r->ncv++] = v;
-}
-
-static inline void cv_remove(prism_replica *r, uint32_t v) {
-  uint32_t p = r->cvpos[v], last = r->cv[--r->ncv];
-  r->cv[p] = last;
-  r->cvpos[last] = p;
-  r->cvpos[v] = PRISM_NONE;
-}
-
-/* Potential-energy terms of vertex v holding color col. */
-static inline int64_t potential(const prism_replica *r, const prism_batch_cfg *c,
-                                uint32_t v, uint32_t col) {
-  int64_t e = col == c->k - 1 ? c->mu : 0;
-  if (r->belief && c->beta && col != r->belief[v]) e += c->beta;
-  return e;
-}
-
-void prism_replica_rebuild(prism_replica *r, const prism_batch_cfg *c) {
+static void tabucol_rebuild(prism_replica *r, const prism_batch_cfg *c) {
   const uint32_t n = r->n, k = r->k;
   memset(r->G, 0, (size_t)n * k * sizeof *r->G);
   for (uint32_t v = 0; v < n; v++) {
@@ -75,22 +55,40 @@ void prism_replica_rebuild(prism_replica *r, const prism_batch_cfg *c) {
   for (uint32_t v = 0; v < n; v++) {
     int32_t g = r->G[(size_t)v * k + r->color[v]];
     r->cvpos[v] = PRISM_NONE;
-    if (g > 0) cv_add(r, v);
+    if (g > 0) prism_cv_add(r, v);
     energy2 += (int64_t)c->omega[v] * g;
-    pot += potential(r, c, v, r->color[v]);
+    pot += prism_potential(r, c, v, r->color[v]);
   }
   r->energy = energy2 / 2 + pot;
+}
+
+void prism_replica_rebuild(prism_replica *r, const prism_batch_cfg *c) {
+  if (r->mode == PRISM_MODE_PARTIALCOL)
+    prism_partialcol_rebuild(r, c);
+  else
+    tabucol_rebuild(r, c);
   r->solved = r->ncv == 0;
   if (r->dirty < 1) r->dirty = 1;
 }
 
-void prism_replica_load(prism_replica *r, const prism_batch_cfg *c,
-                        const uint32_t *colors, uint32_t k) {
+/* The colors given, as the replica's mode holds them (in r->color). */
+static void take_colors(prism_replica *r, const prism_batch_cfg *c, const uint32_t *colors,
+                        uint32_t k) {
   r->k = k;
   memcpy(r->color, colors, (size_t)r->n * sizeof *colors);
+  if (r->mode == PRISM_MODE_PARTIALCOL) {
+    prism_graph g = prism_replica_graph(c);
+    prism_partial_from_complete(&g, r->color);
+  }
+}
+
+void prism_replica_load(prism_replica *r, const prism_batch_cfg *c,
+                        const uint32_t *colors, uint32_t k) {
+  take_colors(r, c, colors, k);
   memset(r->tabu, 0, (size_t)r->n * k * sizeof *r->tabu);
+  r->pc_tenure = r->pc_window = 0;
   prism_replica_rebuild(r, c);
-  memcpy(r->best_color, r->color, (size_t)r->n * sizeof *r->color);
+  memcpy(r->best_color, colors, (size_t)r->n * sizeof *r->color);
   r->best_color_energy = r->energy;
   r->best_energy = r->energy;
   r->dirty = 2;
@@ -108,13 +106,14 @@ static int64_t energy_of(const prism_replica *r, const prism_batch_cfg *c, int *
       if (r->color[u] == cv) g += c->omega[u];
     }
     energy2 += (int64_t)c->omega[v] * g;
-    pot += potential(r, c, v, cv);
+    pot += prism_potential(r, c, v, cv);
   }
   *clean = energy2 == 0;
   return energy2 / 2 + pot;
 }
 
 void prism_replica_rebuild_lazy(prism_replica *r, const prism_batch_cfg *c) {
+  PRISM_ASSERT(r->mode == PRISM_MODE_TABUCOL); /* the device runs TabuCol only */
   int clean;
   r->energy = energy_of(r, c, &clean);
   r->solved = clean;
@@ -123,8 +122,7 @@ void prism_replica_rebuild_lazy(prism_replica *r, const prism_batch_cfg *c) {
 
 void prism_replica_load_lazy(prism_replica *r, const prism_batch_cfg *c,
                              const uint32_t *colors, uint32_t k) {
-  r->k = k;
-  memcpy(r->color, colors, (size_t)r->n * sizeof *colors);
+  take_colors(r, c, colors, k);
   prism_replica_rebuild_lazy(r, c);
   memcpy(r->best_color, r->color, (size_t)r->n * sizeof *r->color);
   r->best_color_energy = r->energy;
@@ -133,6 +131,7 @@ void prism_replica_load_lazy(prism_replica *r, const prism_batch_cfg *c,
 }
 
 uint32_t prism_replica_conflicts(const prism_replica *r, const prism_batch_cfg *c) {
+  if (r->mode == PRISM_MODE_PARTIALCOL) return r->ncv; /* uncolored vertices */
   uint64_t twice = 0;
   for (uint32_t i = 0; i < r->ncv; i++) {
     uint32_t v = r->cv[i], col = r->color[v];
@@ -142,238 +141,34 @@ uint32_t prism_replica_conflicts(const prism_replica *r, const prism_batch_cfg *
   return (uint32_t)(twice / 2);
 }
 
-/* Recolor v from its color to nc, updating G and the conflict list. */
-static inline void recolor(prism_replica *r, const prism_batch_cfg *c, uint32_t v,
-                           uint32_t nc) {
-  const uint32_t k = r->k, a = r->color[v];
-  const int32_t w = c->omega[v];
-  r->color[v] = nc;
-  for (uint64_t e = c->offsets[v]; e < c->offsets[v + 1]; e++) {
-    uint32_t u = c->adj[e];
-    int32_t *row = r->G + (size_t)u * k;
-    row[a] -= w;
-    row[nc] += w;
-    uint32_t cu = r->color[u];
-    if (cu == a && row[a] == 0)
-      cv_remove(r, u);
-    else if (cu == nc && row[nc] == w)
-      cv_add(r, u);
-  }
-  int in_now = r->G[(size_t)v * k + nc] > 0, in_before = r->cvpos[v] != PRISM_NONE;
-  if (in_now && !in_before)
-    cv_add(r, v);
-  else if (!in_now && in_before)
-    cv_remove(r, v);
-}
-
-/* Kempe-chain interchange of colors {color v, b} on the chain through v.
- * Returns 0 (and changes nothing) when the chain exceeds max_chain. */
-static int kempe(prism_replica *r, const prism_batch_cfg *c, uint32_t v, uint32_t b) {
-  const uint32_t a = r->color[v];
-  if (++r->stamp == 0) {
-    memset(r->mark, 0, (size_t)r->n * sizeof *r->mark);
-    r->stamp = 1;
-  }
-  uint32_t head = 0, tail = 0;
-  r->mark[v] = r->stamp;
-  r->queue[tail++] = v;
-  while (head < tail) {
-    uint32_t x = r->queue[head++];
-    for (uint64_t e = c->offsets[x]; e < c->offsets[x + 1]; e++) {
-      uint32_t y = c->adj[e], cy = r->color[y];
-      if ((cy == a || cy == b) && r->mark[y] != r->stamp) {
-        if (tail == c->max_chain) return 0;
-        r->mark[y] = r->stamp;
-        r->queue[tail++] = y;
-      }
-    }
-  }
-  /* Conflicting pairs stay conflicting pairs: only the potentials move. */
-  for (uint32_t i = 0; i < tail; i++) {
-    uint32_t x = r->queue[i], old = r->color[x], nc = old == a ? b : a;
-    r->energy += potential(r, c, x, nc) - potential(r, c, x, old);
-    recolor(r, c, x, nc);
-  }
-  return 1;
-}
-
-static inline int64_t floordiv(int64_t a, int64_t b) {
-  int64_t q = a / b;
-  return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
-}
-
-/* Best allowed move among the conflicting vertices; PLAIN = no potentials. */
-/* Bit j set when row[j] <= lim, for j < cnt <= 32 (SSE2 where present). */
-static inline uint32_t le_mask(const int32_t *row, uint32_t cnt, int64_t lim) {
-  const int32_t l = lim > INT32_MAX   ? INT32_MAX
-                    : lim < INT32_MIN ? INT32_MIN
-                                      : (int32_t)lim;
-  uint32_t m = 0, j = 0;
-#ifdef __SSE2__
-  const __m128i vl = _mm_set1_epi32(l);
-  for (; j + 4 <= cnt; j += 4) {
-    const __m128i x = _mm_loadu_si128((const __m128i *)(row + j));
-    const uint32_t gt =
-        (uint32_t)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpgt_epi32(x, vl)));
-    m |= (~gt & 15u) << j;
-  }
-#endif
-  for (; j < cnt; j++) m |= (uint32_t)(row[j] <= l) << j;
-  return m;
-}
-
-static inline void scan(const prism_replica *r, const prism_batch_cfg *c, int plain,
-                        uint32_t salt, uint32_t salt2, int64_t *best_d, uint32_t *bv,
-                        uint32_t *bc, uint32_t *rv) {
-  const uint32_t k = r->k, top = k - 1;
-  const uint64_t it = r->iter;
-  const int64_t slack = r->best_energy - r->energy; /* aspiration: d < slack */
-  int64_t bd = INT64_MAX;
-  uint32_t bkey = UINT32_MAX, bestv = PRISM_NONE, bestc = 0;
-  uint32_t rkey = UINT32_MAX, randv = PRISM_NONE;
-  for (uint32_t i = 0; i < r->ncv; i++) {
-    const uint32_t v = r->cv[i], a = r->color[v];
-    const int32_t *row = r->G + (size_t)v * k;
-    const uint64_t *tab = r->tabu + (size_t)v * k;
-    const int64_t w = c->omega[v];
-    uint32_t hv = prism_mix32(v ^ salt2);
-    if (hv < rkey) {
-      rkey = hv;
-      randv = v;
-    }
-    int64_t base = -w * row[a];
-    uint32_t b = PRISM_NONE;
-    int64_t slackadj = 0; /* most a potential can lower d */
-    if (!plain) {
-      base -= potential(r, c, v, a);
-      if (r->belief && c->beta) {
-        b = r->belief[v];
-        base += c->beta;
-        slackadj = c->beta;
-      }
-    }
-    /* d = w * row[col] + base (+ potentials) <= bd  needs  row[col] <= lim */
-    int64_t lim = bd == INT64_MAX ? INT32_MAX : floordiv(bd - base + slackadj, w);
-    for (uint32_t c0 = 0; c0 < k; c0 += 32) {
-      /* the colors of this chunk that can beat bd (a superset: lim only
-       * falls), taken in increasing order like a plain loop */
-      uint32_t m = le_mask(row + c0, k - c0 < 32 ? k - c0 : 32, lim);
-      if (a >= c0 && a - c0 < 32) m &= ~(1u << (a - c0));
-      for (; m; m &= m - 1) {
-        const uint32_t col = c0 + (uint32_t)__builtin_ctz(m);
-        if (row[col] > lim) continue;
-        int64_t d = w * row[col] + base;
-        if (!plain) {
-          if (col == top) d += c->mu;
-          if (col == b) d -= c->beta;
-        }
-        if (d > bd) continue;
-        if (tab[col] > it && d >= slack) continue;
-        uint32_t key = prism_mix32((v * k + col) ^ salt);
-        if (d < bd || key < bkey) {
-          if (d < bd) lim = floordiv(d - base + slackadj, w);
-          bd = d;
-          bkey = key;
-          bestv = v;
-          bestc = col;
-        }
-      }
-    }
-  }
-  *best_d = bd;
-  *bv = bestv;
-  *bc = bestc;
-  *rv = randv;
-}
-
-static inline int64_t move_delta(const prism_replica *r, const prism_batch_cfg *c,
-                                 uint32_t v, uint32_t col) {
-  const int32_t *row = r->G + (size_t)v * r->k;
-  uint32_t a = r->color[v];
-  return (int64_t)c->omega[v] * (row[col] - row[a]) + potential(r, c, v, col) -
-         potential(r, c, v, a);
-}
-
-static inline void note_energy(prism_replica *r) {
-  if (r->energy < r->best_energy) r->best_energy = r->energy;
-  if (r->energy < r->best_color_energy) {
-    r->best_color_energy = r->energy;
-    memcpy(r->best_color, r->color, (size_t)r->n * sizeof *r->color);
-  }
-}
-
-static void run_batch(prism_replica *r, const prism_batch_cfg *c) {
-  const uint32_t k = r->k;
-  const int plain = c->mu == 0 && (c->beta == 0 || !r->belief);
-  r->moves = r->metro_moves = r->tunnels = r->tunnel_aborts = 0;
-  if (r->ncv == 0) {
-    r->solved = 1;
-    return;
-  }
-  for (uint32_t step = 0; step < c->moves; step++) {
-    prism_u32x4 ctr = {{r->id, 0, (uint32_t)r->iter, (uint32_t)(r->iter >> 32)}};
-    prism_u32x4 A = prism_philox4x32(ctr, (uint32_t)c->seed, (uint32_t)(c->seed >> 32));
-    ctr.v[1] = 1;
-    prism_u32x4 B = prism_philox4x32(ctr, (uint32_t)c->seed, (uint32_t)(c->seed >> 32));
-    int64_t bd;
-    uint32_t bv, bc, rv;
-    uint32_t ncv_before = r->ncv;
-    if (plain)
-      scan(r, c, 1, A.v[0], A.v[1], &bd, &bv, &bc, &rv);
-    else
-      scan(r, c, 0, A.v[0], A.v[1], &bd, &bv, &bc, &rv);
-    uint32_t rc = (uint32_t)(((uint64_t)A.v[2] * (k - 1)) >> 32);
-    if (rc >= r->color[rv]) rc++;
-
-    if (c->tun_thr && B.v[0] < c->tun_thr) {
-      if (kempe(r, c, rv, rc)) {
-        r->tunnels++;
-        r->iter++;
-        note_energy(r);
-        continue;
-      }
-      r->tunnel_aborts++;
-    }
-
-    uint32_t mv = bv, mc = bc;
-    int64_t md = bd;
-    int64_t dr = move_delta(r, c, rv, rc);
-    int r_allowed =
-        !(r->tabu[(size_t)rv * k + rc] > r->iter && dr >= r->best_energy - r->energy);
-    if (r_allowed && (rv != bv || rc != bc)) {
-      int accept = dr <= bd;
-      if (!accept) {
-        int64_t diff = dr - bd;
-        accept = diff < PRISM_METRO_LEVELS && A.v[3] < r->metro_thr[diff];
-      }
-      if (accept) {
-        mv = rv;
-        mc = rc;
-        md = dr;
-        r->metro_moves++;
-      }
-    }
-    if (mv != PRISM_NONE) {
-      uint32_t a = r->color[mv];
-      uint64_t tenure = (c->tabu_base ? (((uint64_t)B.v[1] * c->tabu_base) >> 32) : 0) +
-                        (((uint64_t)c->alpha_fp * ncv_before) >> 8);
-      r->tabu[(size_t)mv * k + a] = r->iter + 1 + tenure;
-      recolor(r, c, mv, mc);
-      r->energy += md;
-      r->moves++;
-      note_energy(r);
-    }
-    r->iter++;
-    if (r->ncv == 0) {
-      r->solved = 1;
-      break;
-    }
-  }
-}
-
 void prism_replica_run_batch(prism_replica *r, const prism_batch_cfg *c) {
-  run_batch(r, c);
+  if (r->mode == PRISM_MODE_PARTIALCOL)
+    prism_partialcol_run_batch(r, c);
+  else
+    prism_tabucol_run_batch(r, c);
   r->conflicts = prism_replica_conflicts(r, c); /* telemetry; the GPU reduces it too */
+}
+
+int prism_batch_should_stop(const prism_replica *r, const prism_batch_cfg *c) {
+  prism_batch_stop *s = c->stop;
+  if (!s) return 0;
+  if (__atomic_load_n(&s->solved_id, __ATOMIC_RELAXED) < r->id) return 1;
+  if (__atomic_load_n(&s->stop, __ATOMIC_RELAXED)) return 1;
+  if ((s->deadline > 0 && prism_now() >= s->deadline) || prism_solve_interrupted()) {
+    __atomic_store_n(&s->stop, 1, __ATOMIC_RELAXED);
+    return 1;
+  }
+  return 0;
+}
+
+void prism_batch_note_solved(const prism_replica *r, const prism_batch_cfg *c) {
+  prism_batch_stop *s = c->stop;
+  if (!s || r->k > s->target_k) return;
+  uint32_t cur = __atomic_load_n(&s->solved_id, __ATOMIC_RELAXED);
+  while (r->id < cur &&
+         !__atomic_compare_exchange_n(&s->solved_id, &cur, r->id, 0, __ATOMIC_RELAXED,
+                                      __ATOMIC_RELAXED)) {
+  }
 }
 
 void prism_metro_table(double T, uint32_t *thr) {

@@ -1,7 +1,14 @@
-/* replica.h - one replica: a k-coloring under tabu search with an incremental
- * weighted conflict table. This is the specification that the CUDA kernel in
- * src/cuda/ reproduces move for move.
+/* replica.h - one replica: a k-coloring searched by one mode, with an
+ * incremental table G[v][c]. Two modes share the state:
  *
+ *  TABUCOL (tabucol.c): a complete k-coloring with conflicts, moves that
+ *    minimise the energy below. This is the specification that the CUDA
+ *    kernel in src/cuda/ reproduces move for move.
+ *  PARTIALCOL (partialcol.c): a legal partial k-coloring; the uncolored
+ *    vertices (color PRISM_NONE) sit in the cv list and their count is the
+ *    objective (Bloechliger & Zufferey 2008). CPU only for now.
+ *
+ * TabuCol:
  * Energy (integer, PRISM_EUNIT units per plain conflict edge):
  *   E = sum over conflicting edges {u,v} of w_u * w_v        (reservoir weights)
  *     + mu   * |{v : color v = k-1}|                          (chemical potential)
@@ -41,6 +48,22 @@ extern "C" {
 #define PRISM_METRO_LEVELS 1024 /* energy differences >= this are never accepted */
 #define PRISM_NONE UINT32_MAX
 
+/* Search modes (island.mode, replica.mode). */
+enum { PRISM_MODE_TABUCOL = 0, PRISM_MODE_PARTIALCOL = 1, PRISM_MODES };
+
+/* When a batch may end early on the CPU (the GPU runs whole batches): the
+ * clock and the interrupt flag are read every PRISM_STOP_EVERY iterations,
+ * and a replica stops when one with a smaller id has already reached the
+ * solve's target (so the lowest such replica, the one reported, never
+ * depends on timing). */
+#define PRISM_STOP_EVERY 256
+typedef struct prism_batch_stop {
+  double deadline;             /* prism_now() seconds; 0: none */
+  uint32_t target_k;           /* a solved replica with k <= this ends the solve */
+  volatile uint32_t solved_id; /* smallest id that reached target_k (or PRISM_NONE) */
+  volatile int stop;           /* set by the first replica that saw the deadline */
+} prism_batch_stop;
+
 /* What every replica reads during a batch; built by the host each batch. */
 typedef struct prism_batch_cfg {
   uint32_t n, k;
@@ -55,15 +78,20 @@ typedef struct prism_batch_cfg {
   uint32_t alpha_fp;
   uint32_t moves;           /* iterations per batch */
   uint64_t seed;
+  /* PartialCol: tenure = U[0,tabu_base) + (alpha_fp*|U| >> 8) + reactive part */
+  uint32_t pc_react;        /* 1: the reactive (FOO) tenure term is on */
+  prism_batch_stop *stop;   /* CPU early exit; NULL: run whole batches */
 } prism_batch_cfg;
 
 typedef struct prism_replica {
   uint32_t id;              /* RNG stream */
   uint32_t n, k;
+  int mode;                 /* PRISM_MODE_* */
   uint32_t *color;          /* n */
   int32_t *G;               /* n*k weighted conflict table */
   uint64_t *tabu;           /* n*k: iteration until which the move is tabu */
-  uint32_t *cv, *cvpos;     /* conflicting vertices; cvpos[v] = PRISM_NONE if not */
+  uint32_t *cv, *cvpos;     /* conflicting (TabuCol) or uncolored (PartialCol)
+                               vertices; cvpos[v] = PRISM_NONE if not */
   uint32_t ncv;
   uint32_t *belief;         /* n, elite-aligned colors, or NULL */
   uint32_t *best_color;     /* best coloring since the last reset */
@@ -82,17 +110,22 @@ typedef struct prism_replica {
   /* scratch for Kempe chains */
   uint32_t *queue, *mark;
   uint32_t stamp;
+  /* PartialCol's reactive tenure (FOO): the extra term and its window */
+  uint32_t pc_tenure, pc_lo, pc_hi, pc_window;
   /* counters of the last batch */
   uint64_t moves, metro_moves, tunnels, tunnel_aborts;
-  uint32_t conflicts;       /* plain conflicting edges at the end of the last batch */
+  uint32_t conflicts;       /* plain conflicting edges at the end of the last batch
+                               (PartialCol: uncolored vertices) */
 } prism_replica;
 
 /* Allocate for n vertices and at most kmax colors. */
 void prism_replica_init(prism_replica *r, uint32_t id, uint32_t n, uint32_t kmax);
 void prism_replica_free(prism_replica *r);
 
-/* Load a coloring (colors < k) and rebuild G, the conflict list, the energy;
- * clears the tabu table; resets best_color and the aspiration reference. */
+/* Load a complete coloring (colors < k) and rebuild G, the conflict list,
+ * the energy; clears the tabu table; resets best_color and the aspiration
+ * reference. A PartialCol replica first turns it into a legal partial
+ * coloring (prism_partial_from_complete). */
 void prism_replica_load(prism_replica *r, const prism_batch_cfg *c,
                         const uint32_t *colors, uint32_t k);
 
@@ -109,8 +142,36 @@ void prism_replica_load_lazy(prism_replica *r, const prism_batch_cfg *c,
                              const uint32_t *colors, uint32_t k);
 void prism_replica_rebuild_lazy(prism_replica *r, const prism_batch_cfg *c);
 
-/* Run one batch of tabu iterations. */
+/* Run one batch of iterations of the replica's mode. Afterwards best_color
+ * is a complete coloring (colors < k) in both modes, ready for GPX. */
 void prism_replica_run_batch(prism_replica *r, const prism_batch_cfg *c);
+
+/* The modes' batches (tabucol.c, partialcol.c). */
+void prism_tabucol_run_batch(prism_replica *r, const prism_batch_cfg *c);
+void prism_partialcol_run_batch(prism_replica *r, const prism_batch_cfg *c);
+void prism_partialcol_rebuild(prism_replica *r, const prism_batch_cfg *c);
+
+/* Conversions between the modes (partialcol.c), deterministic for
+ * (seed, stream, counter):
+ *  partial_from_complete: uncolor conflicting vertices, most conflicts
+ *    first (ties by vertex order), until the coloring is legal;
+ *  complete_from_partial: each uncolored vertex takes the color with the
+ *    fewest colored neighbours (ties at random). In place; scratch: k.
+ * A replica's cfg gives the graph as prism_replica_graph(c). */
+void prism_partial_from_complete(const prism_graph *g, uint32_t *colors);
+void prism_complete_from_partial(const prism_graph *g, uint32_t *colors, uint32_t k,
+                                 uint64_t seed, uint32_t stream, uint64_t counter,
+                                 uint32_t *scratch /* k */);
+
+static inline prism_graph prism_replica_graph(const prism_batch_cfg *c) {
+  prism_graph g = {c->n, 0, (uint64_t *)c->offsets, (uint32_t *)c->adj, 0};
+  return g;
+}
+
+/* Check for stopping inside a batch (CPU); 1 = stop now. */
+int prism_batch_should_stop(const prism_replica *r, const prism_batch_cfg *c);
+/* A replica solved at c->k: record it for the early exit. */
+void prism_batch_note_solved(const prism_replica *r, const prism_batch_cfg *c);
 
 /* The PRISM_METRO_LEVELS integer Metropolis thresholds for temperature T:
  * thr[d] = exp(-d / (PRISM_EUNIT T)) * 2^32, saturated (T = 0: only d = 0). */

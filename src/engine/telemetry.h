@@ -34,6 +34,10 @@ typedef struct prism_telemetry {
   uint32_t recombinations;   /* GPX children made in this batch */
   uint32_t stagnation;       /* batches since best_conflicts improved */
   double batch_us;           /* wall time of the batch */
+  uint32_t mode;             /* the island's search mode (PRISM_MODE_*) */
+  uint64_t restarts;         /* the island's restarts on convergence so far */
+  uint32_t pool_size;        /* colorings in the island's diverse pool */
+  uint32_t distance;         /* partition distance between the island's replicas */
 } prism_telemetry;
 
 void prism_telemetry_write_json(const prism_telemetry *t, FILE *out);

@@ -1,0 +1,106 @@
+/* engine_internal.h - the engine's and the islands' state, shared by
+ * engine.c (the loop, threads, backends), island.c (population moves) and
+ * schedule.c (k and first colorings). Not a public header. */
+#ifndef PRISM_ENGINE_INTERNAL_H
+#define PRISM_ENGINE_INTERNAL_H
+
+#include <pthread.h>
+#include <stdio.h>
+
+#include "control/controller.h"
+#include "cuda/cuda_backend.h"
+#include "engine/engine.h"
+#include "engine/pool.h"
+#include "engine/replica.h"
+#include "engine/telemetry.h"
+
+/* One island: a population with its own k, search mode, ladder,
+ * recombination ring, reservoir, elites and pool. Islands are processed in
+ * turn (island b % I after batch b); on the CPU every island's batch of a
+ * round runs at once, on the GPU the next islands' batches stay queued while
+ * the host works on one (docs/pipeline.md). Elites migrate around the ring
+ * of islands at re-injection. */
+typedef struct island {
+  uint32_t index, first, R; /* replicas first .. first + R - 1 */
+  uint32_t k;               /* colors this island searches with */
+  int mode;                 /* PRISM_MODE_* */
+  prism_replica *rep;       /* e->rep + first */
+  prism_batch_cfg cfg;
+  int32_t *omega;
+  double *reservoir;
+  uint32_t *metro;       /* R slots x PRISM_METRO_LEVELS */
+  uint32_t *rep_of_slot; /* ladder: which replica (island index) holds slot s */
+  uint32_t *elite1, *elite2;
+  int64_t elite1_energy, elite2_energy;
+  int have_elite1, have_elite2;
+  prism_pool pool;
+  uint64_t ibatch, batches_at_k, recomb_rounds, swap_sweeps, restarts, starts;
+  uint32_t best_conflicts_at_k, stagnation, distance;
+  prism_changepoint cp;
+  int transition_active;
+  int in_flight; /* CUDA: a batch is queued or running */
+} island;
+
+typedef struct engine {
+  const prism_graph *g;
+  const prism_solve_opts *o;
+  prism_solve_result *res;
+  prism_params p; /* current parameters (a controller may change them) */
+  double t0;
+  uint32_t n, R, kmax, stop_k, I;
+  prism_replica *rep;
+  island *isl;
+  island **isl_of; /* per replica: its island */
+  island *cur;                          /* the island the worker threads work on (NULL: all) */
+  void (*job)(struct engine *e, int t); /* what the worker threads run */
+  uint32_t *scratch, *tmp_colors, *children;
+  uint32_t *tscratch; /* per thread: GPX and dissolve scratch */
+  size_t tscratch_len;
+  uint64_t batch;
+  FILE *telemetry;
+  int status_count;
+  double last_status;
+  uint64_t total_moves;
+  prism_batch_stop stop;   /* CPU: early exit inside batches */
+  prism_cuda_engine *cuda; /* non-NULL: batches run on the GPU */
+  int pipelined;           /* CUDA: islands stay queued */
+  prism_controller *ctl;   /* non-NULL: learned control each batch */
+  double ctl_s;            /* host time in controller steps */
+  uint64_t ctl_steps;
+  /* threads */
+  int threads;
+  pthread_t *tids;
+  pthread_barrier_t start, done;
+  int quit;
+} engine;
+
+/* engine.c */
+void prism_engine_threads_run(engine *e, island *is, void (*job)(engine *, int));
+void prism_engine_build_cfg(engine *e, island *is);
+double prism_engine_slot_temperature(const engine *e, const island *is, uint32_t s);
+void prism_engine_rep_load(const engine *e, prism_replica *r, const prism_batch_cfg *c,
+                           const uint32_t *colors, uint32_t k);
+void prism_engine_rep_rebuild(const engine *e, prism_replica *r, const prism_batch_cfg *c);
+/* Per-thread scratch of thread t (tscratch_len words). */
+static inline uint32_t *prism_engine_tscratch(engine *e, int t) {
+  return e->tscratch + (size_t)t * e->tscratch_len;
+}
+
+/* island.c: the population moves after an island's batch */
+void prism_island_exchange(engine *e, island *is, prism_telemetry *t);
+void prism_island_recombine(engine *e, island *is, prism_telemetry *t);
+int prism_island_update_reservoir(engine *e, island *is, prism_telemetry *t);
+/* 1 when the island's replicas have converged (restart_distance). */
+int prism_island_converged(engine *e, island *is);
+
+/* schedule.c: k and first colorings */
+/* Every replica of the island at k: from random (or DSATUR-derived)
+ * colorings; the island's elites, pool and counters start afresh. */
+void prism_schedule_fresh(engine *e, island *is, uint32_t k);
+/* Every replica of the island at k < is->k, from its own best coloring
+ * with classes dissolved. */
+void prism_schedule_descend(engine *e, island *is, uint32_t k);
+/* The k an island takes at the start and after a better coloring. */
+uint32_t prism_schedule_next_k(const engine *e, const island *is);
+
+#endif

@@ -1,0 +1,223 @@
+/* island.c - the population moves after an island's batch (one
+ * generation): replica exchange on the temperature ladder, the leaky
+ * reservoir, the belief pull, and the memetic step of HEAD (Moalic &
+ * Gondran 2018) generalised to R replicas: every replica's child is the GPX
+ * of its best coloring of the generation with the next replica's; two
+ * elites (this cycle's best and the previous cycle's) re-enter every
+ * elite_cycle generations, migrating around the ring of islands; the
+ * generation's colorings are offered to the island's diverse pool; an
+ * island whose replicas have converged restarts (schedule.c). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "color/color.h"
+#include "engine/engine_internal.h"
+#include "util/check.h"
+#include "util/philox.h"
+
+/* ------------------------------------------------------- replica exchange */
+
+void prism_island_exchange(engine *e, island *is, prism_telemetry *t) {
+  uint32_t tried = 0, accepted = 0;
+  uint32_t parity = (uint32_t)(is->swap_sweeps++ & 1);
+  prism_rng rng;
+  prism_rng_init(&rng, e->o->seed, 0xFFFF0001u + is->index, 0, is->ibatch);
+  for (uint32_t s = parity; s + 1 < is->R; s += 2) {
+    uint32_t i = is->rep_of_slot[s], j = is->rep_of_slot[s + 1];
+    double Ti = prism_engine_slot_temperature(e, is, s);
+    double Tj = prism_engine_slot_temperature(e, is, s + 1);
+    double Ei = (double)is->rep[i].energy / PRISM_EUNIT;
+    double Ej = (double)is->rep[j].energy / PRISM_EUNIT;
+    double x =
+        (Ti > 0 && Tj > 0) ? (1.0 / Ti - 1.0 / Tj) * (Ei - Ej) : (Ei > Ej ? 1 : -1);
+    uint32_t u = prism_rng_u32(&rng);
+    tried++;
+    if (x >= 0 || (double)u < exp(x) * 4294967296.0) {
+      is->rep_of_slot[s] = j;
+      is->rep_of_slot[s + 1] = i;
+      is->rep[j].slot = s;
+      is->rep[i].slot = s + 1;
+      is->rep[j].metro_thr = is->metro + (size_t)s * PRISM_METRO_LEVELS;
+      is->rep[i].metro_thr = is->metro + (size_t)(s + 1) * PRISM_METRO_LEVELS;
+      accepted++;
+    }
+  }
+  t->swaps_tried = tried;
+  t->swap_acceptance = tried ? (double)accepted / tried : 0;
+}
+
+/* ------------------------------------------------------------- reservoir */
+
+int prism_island_update_reservoir(engine *e, island *is, prism_telemetry *t) {
+  const uint32_t n = e->n;
+  double leak = e->p.reservoir_leak_rate, sum = 0, mx = 0;
+  for (uint32_t v = 0; v < n; v++) is->reservoir[v] *= 1.0 - leak;
+  for (uint32_t i = 0; i < is->R; i++) {
+    const prism_replica *r = &is->rep[i];
+    for (uint32_t j = 0; j < r->ncv; j++) is->reservoir[r->cv[j]] += 1.0 / is->R;
+  }
+  int changed = 0;
+  for (uint32_t v = 0; v < n; v++) {
+    double x = is->reservoir[v];
+    sum += x;
+    if (x > mx) mx = x;
+    int32_t w = PRISM_W0;
+    if (e->p.stress_weight > 0 && is->mode == PRISM_MODE_TABUCOL) {
+      double bonus = floor(PRISM_W0 * e->p.stress_weight * x);
+      w = bonus >= PRISM_WMAX - PRISM_W0 ? PRISM_WMAX : PRISM_W0 + (int32_t)bonus;
+    }
+    if (w != is->omega[v]) {
+      is->omega[v] = w;
+      changed = 1;
+    }
+  }
+  t->reservoir_activity = sum / n;
+  t->reservoir_max = mx;
+  return changed;
+}
+
+/* ---------------------------------------------------------------- belief */
+
+typedef struct overlap {
+  uint32_t count, a, b;
+} overlap;
+
+static int by_count_desc(const void *x, const void *y) {
+  const overlap *p = x, *q = y;
+  if (p->count != q->count) return p->count < q->count ? 1 : -1;
+  if (p->a != q->a) return p->a < q->a ? -1 : 1;
+  return p->b < q->b ? -1 : (p->b > q->b);
+}
+
+/* belief[v] = the replica's label for the elite's class of v, matching
+ * classes greedily by overlap. */
+static void align_belief(engine *e, island *is, prism_replica *r, const uint32_t *elite) {
+  const uint32_t k = is->k, n = e->n;
+  if (!r->belief) r->belief = PRISM_CALLOC(n, sizeof *r->belief);
+  uint32_t *ov = PRISM_CALLOC((size_t)k * k, sizeof *ov);
+  for (uint32_t v = 0; v < n; v++) ov[(size_t)elite[v] * k + r->color[v]]++;
+  overlap *list = PRISM_MALLOC((size_t)k * k * sizeof *list);
+  size_t m = 0;
+  for (uint32_t a = 0; a < k; a++)
+    for (uint32_t b = 0; b < k; b++)
+      if (ov[(size_t)a * k + b]) list[m++] = (overlap){ov[(size_t)a * k + b], a, b};
+  qsort(list, m, sizeof *list, by_count_desc);
+  uint32_t *map = PRISM_MALLOC((size_t)k * sizeof *map);
+  uint8_t *used = PRISM_CALLOC(k, 1);
+  for (uint32_t a = 0; a < k; a++) map[a] = PRISM_NONE;
+  for (size_t i = 0; i < m; i++)
+    if (map[list[i].a] == PRISM_NONE && !used[list[i].b]) {
+      map[list[i].a] = list[i].b;
+      used[list[i].b] = 1;
+    }
+  for (uint32_t a = 0, b = 0; a < k; a++) /* unmatched classes take free labels */
+    if (map[a] == PRISM_NONE) {
+      while (used[b]) b++;
+      map[a] = b;
+      used[b] = 1;
+    }
+  for (uint32_t v = 0; v < n; v++) r->belief[v] = map[elite[v]];
+  free(ov);
+  free(list);
+  free(map);
+  free(used);
+}
+
+/* The belief pull is a TabuCol potential; PartialCol islands have none. */
+static void update_belief(engine *e, island *is) {
+  if (e->p.belief_weight <= 0 || is->mode != PRISM_MODE_TABUCOL) return;
+  const uint32_t *elite = NULL;
+  if (is->have_elite1)
+    elite = is->elite1;
+  else {
+    uint32_t b = 0;
+    for (uint32_t i = 1; i < is->R; i++)
+      if (is->rep[i].best_color_energy < is->rep[b].best_color_energy) b = i;
+    elite = is->rep[b].best_color;
+  }
+  memcpy(e->tmp_colors, elite, (size_t)e->n * sizeof *elite);
+  for (uint32_t i = 0; i < is->R; i++) {
+    align_belief(e, is, &is->rep[i], e->tmp_colors);
+    prism_engine_rep_rebuild(e, &is->rep[i], &is->cfg);
+  }
+}
+
+/* ------------------------------------------------------ the memetic step */
+
+int prism_island_converged(engine *e, island *is) {
+  is->distance = e->n;
+  if (is->R < 2) return 0;
+  /* the closest pair of ring neighbours */
+  for (uint32_t i = 0; i < is->R; i++) {
+    uint32_t j = (i + 1) % is->R;
+    if (j == i || (is->R == 2 && i == 1)) break;
+    uint32_t d = prism_partition_distance(e->n, is->k, is->rep[i].best_color,
+                                          is->rep[j].best_color);
+    if (d < is->distance) is->distance = d;
+  }
+  return e->p.restart_distance > 0 &&
+         (double)is->distance < e->p.restart_distance * (double)e->n;
+}
+
+static void gpx_share(engine *e, int t) {
+  island *is = e->cur;
+  uint32_t *scratch = prism_engine_tscratch(e, t);
+  for (uint32_t i = (uint32_t)t; i < is->R; i += (uint32_t)e->threads) {
+    uint32_t j = (i + 1) % is->R;
+    prism_gpx(e->n, is->k, is->rep[i].best_color, is->rep[j].best_color,
+              e->children + (size_t)i * e->n, e->o->seed, is->first + i,
+              is->recomb_rounds, scratch);
+  }
+}
+
+static void load_share(engine *e, int t) {
+  island *is = e->cur;
+  for (uint32_t i = (uint32_t)t; i < is->R; i += (uint32_t)e->threads)
+    prism_engine_rep_load(e, &is->rep[i], &is->cfg, e->children + (size_t)i * e->n, is->k);
+}
+
+void prism_island_recombine(engine *e, island *is, prism_telemetry *t) {
+  const uint32_t n = e->n, R = is->R;
+  /* elites: best of this cycle, and of the one before (HEAD's scheme) */
+  for (uint32_t i = 0; i < R; i++) {
+    prism_replica *r = &is->rep[i];
+    if (!is->have_elite1 || r->best_color_energy < is->elite1_energy) {
+      memcpy(is->elite1, r->best_color, (size_t)n * sizeof *is->elite1);
+      is->elite1_energy = r->best_color_energy;
+      is->have_elite1 = 1;
+    }
+  }
+  /* the diverse pool */
+  if (is->pool.cap > 0) {
+    const uint32_t min_dist = (uint32_t)(e->p.pool_distance * n);
+    for (uint32_t i = 0; i < R; i++)
+      prism_pool_offer(&is->pool, is->rep[i].best_color,
+                       (uint32_t)prism_count_conflicts(e->g, is->rep[i].best_color),
+                       min_dist);
+  }
+  is->recomb_rounds++;
+  prism_engine_threads_run(e, is, gpx_share);  /* every child from the parents' best */
+  prism_engine_threads_run(e, is, load_share); /* then every replica takes its child */
+  int reinject =
+      e->p.elite_cycle > 0 && is->recomb_rounds % (uint64_t)e->p.elite_cycle == 0;
+  if (reinject) {
+    /* the elite of the previous cycle of the next island (itself when
+     * there is one island, or when the next one searches another k):
+     * migration around the ring */
+    const island *donor = &e->isl[(is->index + 1) % e->I];
+    if (donor->k != is->k) donor = is;
+    if (donor->have_elite2) {
+      uint32_t worst = 0;
+      for (uint32_t i = 1; i < R; i++)
+        if (is->rep[i].energy > is->rep[worst].energy) worst = i;
+      prism_engine_rep_load(e, &is->rep[worst], &is->cfg, donor->elite2, is->k);
+    }
+    memcpy(is->elite2, is->elite1, (size_t)n * sizeof *is->elite2);
+    is->elite2_energy = is->elite1_energy;
+    is->have_elite2 = 1;
+    is->have_elite1 = 0;
+  }
+  t->recombinations = R;
+  update_belief(e, is);
+}
