@@ -120,15 +120,11 @@ void prism_engine_build_cfg(engine *e, island *is) {
   double x = pt * 4294967296.0;
   c->tun_thr = x >= 4294967295.0 ? UINT32_MAX : (uint32_t)x;
   c->max_chain = (uint32_t)e->p.tunneling_max_chain;
-  if (is->mode == PRISM_MODE_PARTIALCOL) {
-    c->tabu_base = (uint32_t)e->p.pc_tabu_base;
-    c->alpha_fp = (uint32_t)llround(e->p.pc_tabu_alpha * 256.0);
-    c->pc_react = (uint32_t)e->p.pc_reactive;
-  } else {
-    c->tabu_base = (uint32_t)e->p.tabu_base;
-    c->alpha_fp = (uint32_t)llround(e->p.tabu_alpha * 256.0);
-    c->pc_react = 0;
-  }
+  c->tabu_base = (uint32_t)e->p.tabu_base;
+  c->alpha_fp = (uint32_t)llround(e->p.tabu_alpha * 256.0);
+  c->pc_tabu_base = (uint32_t)e->p.pc_tabu_base;
+  c->pc_alpha_fp = (uint32_t)llround(e->p.pc_tabu_alpha * 256.0);
+  c->pc_react = (uint32_t)e->p.pc_reactive;
   if (e->p.batch_moves > 0)
     c->moves = (uint32_t)e->p.batch_moves;
   else {
@@ -215,7 +211,6 @@ static void collect(engine *e, island *is, const prism_cuda_telemetry *ct,
   e->total_moves += t->moves;
   t->best_replica = is->first + best;
   t->mean_conflicts = sum / cnt;
-  t->mode = (uint32_t)is->mode;
   t->restarts = is->restarts;
   t->pool_size = is->pool.size;
   t->distance = is->distance;
@@ -296,6 +291,12 @@ static void drain(engine *e) {
     }
 }
 
+/* The replicas' modes for the island's next generation; called only where
+ * every replica is about to load a new coloring (in its new mode). */
+static void assign_modes(engine *e, island *is) {
+  for (uint32_t i = 0; i < is->R; i++) is->rep[i].mode = prism_island_mode_of(e, is, i);
+}
+
 /* After island is's batch: report, offer solved colorings, population
  * moves, and the island's next k. Returns 1 when the solve is over. */
 static int process(engine *e, island *is, const prism_cuda_telemetry *ct,
@@ -306,6 +307,7 @@ static int process(engine *e, island *is, const prism_cuda_telemetry *ct,
   t->island = is->index;
   t->k = is->k;
   collect(e, is, ct, t);
+  prism_island_modes(e, is, t);
 
   /* a solved replica: verify, report (the lowest index first) */
   int improved = 0;
@@ -334,13 +336,16 @@ static int process(engine *e, island *is, const prism_cuda_telemetry *ct,
       prism_island_exchange(e, is, t);
     if (prism_island_converged(e, is)) {
       is->restarts++;
+      assign_modes(e, is);
       prism_schedule_fresh(e, is, is->k);
     } else if (is->R > 1 && e->p.recomb_interval > 0 &&
                is->batches_at_k % (uint64_t)e->p.recomb_interval == 0) {
+      assign_modes(e, is);
       prism_island_recombine(e, is, t);
     }
   } else if (!done) {
     /* a better coloring is known: this island moves on */
+    assign_modes(e, is);
     prism_schedule_descend(e, is, prism_schedule_next_k(e, is));
   }
   if (e->telemetry) prism_telemetry_write_json(t, e->telemetry);
@@ -359,7 +364,6 @@ static void create_islands(engine *e) {
   const uint32_t n = e->n, I = e->I, R = e->R;
   e->isl = PRISM_CALLOC(I, sizeof *e->isl);
   e->isl_of = PRISM_MALLOC((size_t)R * sizeof *e->isl_of);
-  const uint32_t pc = (uint32_t)e->p.partialcol_islands;
   for (uint32_t j = 0, first = 0; j < I; j++) {
     island *is = &e->isl[j];
     is->index = j;
@@ -367,10 +371,11 @@ static void create_islands(engine *e) {
     is->R = R / I + (j < R % I);
     first += is->R;
     is->rep = e->rep + is->first;
-    is->mode = (!e->cuda && j + pc >= I) ? PRISM_MODE_PARTIALCOL : PRISM_MODE_TABUCOL;
+    is->policy = e->cuda ? PRISM_MODE_TABUCOL : e->p.mode;
+    is->major = PRISM_MODE_TABUCOL;
     for (uint32_t i = 0; i < is->R; i++) {
       e->isl_of[is->first + i] = is;
-      is->rep[i].mode = is->mode;
+      is->rep[i].mode = prism_island_mode_of(e, is, i);
     }
     is->omega = PRISM_MALLOC((size_t)n * sizeof *is->omega);
     for (uint32_t v = 0; v < n; v++) is->omega[v] = PRISM_W0;
@@ -452,8 +457,8 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
     snprintf(line, sizeof line, "engine backend %s (%s)", e->cuda ? "cuda" : "cpu", why);
     info(e, line);
   }
-  if (e->cuda && e->p.partialcol_islands > 0)
-    info(e, "partialcol_islands ignored: the CUDA engine runs TabuCol islands only");
+  if (e->cuda && e->p.mode != PRISM_MODE_TABUCOL)
+    info(e, "search mode: TabuCol (the CUDA engine runs TabuCol only)");
   e->rep = PRISM_CALLOC(R, sizeof *e->rep);
   for (uint32_t i = 0; i < R; i++) prism_replica_init(&e->rep[i], i, n, e->kmax);
   e->scratch =
@@ -467,10 +472,9 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
   create_islands(e);
   {
     char line[256];
-    uint32_t pcs = 0;
-    for (uint32_t j = 0; j < I; j++) pcs += e->isl[j].mode == PRISM_MODE_PARTIALCOL;
-    snprintf(line, sizeof line, "islands %u (%u tabucol, %u partialcol) of %u..%u replicas%s",
-             I, I - pcs, pcs, e->isl[I - 1].R, e->isl[0].R,
+    static const char *const policy[] = {"tabucol", "partialcol", "adaptive"};
+    snprintf(line, sizeof line, "islands %u of %u..%u replicas, search mode %s%s", I,
+             e->isl[I - 1].R, e->isl[0].R, policy[e->isl[0].policy],
              e->pipelined ? ", pipelined on the GPU" : "");
     info(e, line);
   }

@@ -23,7 +23,11 @@
 typedef struct island {
   uint32_t index, first, R; /* replicas first .. first + R - 1 */
   uint32_t k;               /* colors this island searches with */
-  int mode;                 /* PRISM_MODE_* */
+  int policy;               /* PRISM_MODE_TABUCOL, _PARTIALCOL or PRISM_MODE_ADAPTIVE */
+  int major;                /* adaptive: the mode most replicas run */
+  int32_t votes[16];        /* adaptive: last comparisons, +1 PartialCol won, -1 TabuCol */
+  uint32_t nvotes;
+  uint64_t generations;     /* generations run (all k) */
   prism_replica *rep;       /* e->rep + first */
   prism_batch_cfg cfg;
   int32_t *omega;
@@ -90,6 +94,11 @@ static inline uint32_t *prism_engine_tscratch(engine *e, int t) {
 void prism_island_exchange(engine *e, island *is, prism_telemetry *t);
 void prism_island_recombine(engine *e, island *is, prism_telemetry *t);
 int prism_island_update_reservoir(engine *e, island *is, prism_telemetry *t);
+/* After a generation: the modes' results compared, and each replica's mode
+ * for the next one (adaptive policy); fills t's per-mode conflicts. */
+void prism_island_modes(engine *e, island *is, prism_telemetry *t);
+/* The mode replica i of the island runs in the island's next generation. */
+int prism_island_mode_of(const engine *e, const island *is, uint32_t i);
 /* 1 when the island's replicas have converged (restart_distance). */
 int prism_island_converged(engine *e, island *is);
 

@@ -63,7 +63,7 @@ int prism_island_update_reservoir(engine *e, island *is, prism_telemetry *t) {
     sum += x;
     if (x > mx) mx = x;
     int32_t w = PRISM_W0;
-    if (e->p.stress_weight > 0 && is->mode == PRISM_MODE_TABUCOL) {
+    if (e->p.stress_weight > 0) { /* TabuCol's energy; PartialCol counts plainly */
       double bonus = floor(PRISM_W0 * e->p.stress_weight * x);
       w = bonus >= PRISM_WMAX - PRISM_W0 ? PRISM_WMAX : PRISM_W0 + (int32_t)bonus;
     }
@@ -124,9 +124,9 @@ static void align_belief(engine *e, island *is, prism_replica *r, const uint32_t
   free(used);
 }
 
-/* The belief pull is a TabuCol potential; PartialCol islands have none. */
+/* The belief pull is a TabuCol potential; PartialCol replicas have none. */
 static void update_belief(engine *e, island *is) {
-  if (e->p.belief_weight <= 0 || is->mode != PRISM_MODE_TABUCOL) return;
+  if (e->p.belief_weight <= 0) return;
   const uint32_t *elite = NULL;
   if (is->have_elite1)
     elite = is->elite1;
@@ -138,6 +138,7 @@ static void update_belief(engine *e, island *is) {
   }
   memcpy(e->tmp_colors, elite, (size_t)e->n * sizeof *elite);
   for (uint32_t i = 0; i < is->R; i++) {
+    if (is->rep[i].mode != PRISM_MODE_TABUCOL) continue;
     align_belief(e, is, &is->rep[i], e->tmp_colors);
     prism_engine_rep_rebuild(e, &is->rep[i], &is->cfg);
   }
@@ -220,4 +221,47 @@ void prism_island_recombine(engine *e, island *is, prism_telemetry *t) {
   }
   t->recombinations = R;
   update_belief(e, is);
+}
+
+/* ------------------------------------------------------- adaptive modes */
+
+int prism_island_mode_of(const engine *e, const island *is, uint32_t i) {
+  if (is->policy != PRISM_MODE_ADAPTIVE) return is->policy;
+  const uint64_t g = is->generations;
+  if (g < (uint64_t)e->p.mode_probe) /* probe: the replicas alternate */
+    return (int)((i + (is->R == 1 ? g : 0)) & 1);
+  const uint64_t x = (uint64_t)e->p.mode_explore;
+  if (x > 0 && g % x == 0 && i == (g / x) % is->R) return 1 - is->major;
+  return is->major;
+}
+
+void prism_island_modes(engine *e, island *is, prism_telemetry *t) {
+  int64_t best[2] = {-1, -1}, unc[2] = {-1, -1};
+  uint32_t pcs = 0;
+  for (uint32_t i = 0; i < is->R; i++) {
+    const prism_replica *r = &is->rep[i];
+    const int m = r->mode;
+    pcs += m == PRISM_MODE_PARTIALCOL;
+    int64_t c = (int64_t)prism_count_conflicts(e->g, r->best_color);
+    if (best[m] < 0 || c < best[m]) best[m] = c;
+    memcpy(e->tmp_colors, r->best_color, (size_t)e->n * sizeof *e->tmp_colors);
+    prism_partial_from_complete(e->g, e->tmp_colors);
+    int64_t u = 0;
+    for (uint32_t v = 0; v < e->n; v++) u += e->tmp_colors[v] == PRISM_NONE;
+    if (unc[m] < 0 || u < unc[m]) unc[m] = u;
+  }
+  t->mode_conflicts[0] = best[0];
+  t->mode_conflicts[1] = best[1];
+  t->mode_uncolored[0] = unc[0];
+  t->mode_uncolored[1] = unc[1];
+  t->partialcol_replicas = pcs;
+  t->mode = 2 * pcs > is->R ? PRISM_MODE_PARTIALCOL : PRISM_MODE_TABUCOL;
+  is->generations++;
+  if (is->policy != PRISM_MODE_ADAPTIVE || best[0] < 0 || best[1] < 0) return;
+  const uint32_t W = sizeof is->votes / sizeof is->votes[0];
+  is->votes[is->nvotes++ % W] = best[1] < best[0] ? 1 : best[0] < best[1] ? -1 : 0;
+  int32_t sum = 0;
+  for (uint32_t j = 0; j < W && j < is->nvotes; j++) sum += is->votes[j];
+  if (sum > 0) is->major = PRISM_MODE_PARTIALCOL;
+  if (sum < 0) is->major = PRISM_MODE_TABUCOL;
 }

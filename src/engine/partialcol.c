@@ -116,8 +116,9 @@ void prism_partialcol_run_batch(prism_replica *r, const prism_batch_cfg *c) {
       bv = r->cv[((uint64_t)A.v[1] * r->ncv) >> 32];
       bc = (uint32_t)(((uint64_t)A.v[2] * k) >> 32);
     }
-    const uint64_t tenure = (c->tabu_base ? (((uint64_t)A.v[3] * c->tabu_base) >> 32) : 0) +
-                            (((uint64_t)c->alpha_fp * r->ncv) >> 8) +
+    const uint64_t tenure =
+        (c->pc_tabu_base ? (((uint64_t)A.v[3] * c->pc_tabu_base) >> 32) : 0) +
+        (((uint64_t)c->pc_alpha_fp * r->ncv) >> 8) +
                             (c->pc_react ? r->pc_tenure : 0);
     insert(r, c, bv, bc, r->iter + 1 + tenure);
     r->energy = (int64_t)r->ncv * PRISM_EUNIT;

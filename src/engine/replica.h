@@ -49,7 +49,7 @@ extern "C" {
 #define PRISM_NONE UINT32_MAX
 
 /* Search modes (island.mode, replica.mode). */
-enum { PRISM_MODE_TABUCOL = 0, PRISM_MODE_PARTIALCOL = 1, PRISM_MODES };
+enum { PRISM_MODE_TABUCOL = 0, PRISM_MODE_PARTIALCOL = 1, PRISM_MODES, PRISM_MODE_ADAPTIVE = PRISM_MODES };
 
 /* When a batch may end early on the CPU (the GPU runs whole batches): the
  * clock and the interrupt flag are read every PRISM_STOP_EVERY iterations,
@@ -78,7 +78,8 @@ typedef struct prism_batch_cfg {
   uint32_t alpha_fp;
   uint32_t moves;           /* iterations per batch */
   uint64_t seed;
-  /* PartialCol: tenure = U[0,tabu_base) + (alpha_fp*|U| >> 8) + reactive part */
+  /* PartialCol: tenure = U[0,pc_tabu_base) + (pc_alpha_fp*|U| >> 8) + reactive part */
+  uint32_t pc_tabu_base, pc_alpha_fp;
   uint32_t pc_react;        /* 1: the reactive (FOO) tenure term is on */
   prism_batch_stop *stop;   /* CPU early exit; NULL: run whole batches */
 } prism_batch_cfg;

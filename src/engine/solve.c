@@ -10,6 +10,7 @@
 
 #include "color/color.h"
 #include "engine/engine.h"
+#include "engine/extract.h"
 #include "util/check.h"
 #include "util/timer.h"
 
@@ -54,6 +55,77 @@ int prism_solve_offer(const prism_graph *g, const prism_solve_opts *o,
   return 1;
 }
 
+/* ------------------------------------------------ independent-set extraction */
+
+static int extraction_wanted(const prism_graph *g, const prism_solve_opts *o) {
+  if (o->params.extract == 1) return 1;
+  if (o->params.extract != 2 || g->n < 1500) return 0;
+  double density = 2.0 * (double)g->m / ((double)g->n * (g->n - 1));
+  return density >= 0.25;
+}
+
+typedef struct lift_ctx {
+  const prism_graph *g;
+  const prism_solve_opts *o;
+  prism_solve_result *r;
+  const prism_extraction *x;
+  uint32_t *colors;
+  double t0;
+} lift_ctx;
+
+/* A verified coloring of the residual graph: lifted to the whole graph and
+ * offered there (verified again on the whole graph). */
+static void lift_improve(void *ctx, uint32_t k, const uint32_t *colors, double seconds) {
+  lift_ctx *l = ctx;
+  (void)seconds;
+  prism_extraction_lift(l->x, colors, k, l->g->n, l->colors);
+  prism_solve_offer(l->g, l->o, l->r, l->colors, l->t0);
+}
+
+/* Peel independent sets, color the residual graph for a share of the time
+ * left, keep the best lifted coloring in r; the whole graph is searched from
+ * it afterwards. */
+static void solve_extracted(const prism_graph *g, const prism_solve_opts *o,
+                            prism_solve_result *r, double t0) {
+  double tx = prism_now();
+  prism_extraction x;
+  uint32_t keep = (uint32_t)(o->params.extract_keep * g->n);
+  prism_extract(g, keep, (uint64_t)o->params.extract_effort, o->seed, &x);
+  info(o, "extraction: %u independent sets with %u vertices, residual %u vertices and "
+          "%llu edges (%.2f s, %llu iterations)",
+       x.sets, g->n - x.residual->n, x.residual->n, (unsigned long long)x.residual->m,
+       prism_now() - tx, (unsigned long long)x.iterations);
+  if (x.sets > 0 && x.residual->n > 0 && !interrupted) {
+    prism_solve_opts so = *o;
+    so.params.extract = 0;
+    so.target_k = o->target_k > x.sets ? o->target_k - x.sets : 0;
+    if (o->time_limit > 0) {
+      double left = o->time_limit - (prism_now() - t0);
+      so.time_limit = left * o->params.extract_time;
+      if (so.time_limit <= 0.01) so.time_limit = 0.01;
+    }
+    lift_ctx l = {g, o, r, &x, PRISM_MALLOC((size_t)g->n * sizeof(uint32_t)), t0};
+    so.on_improve = lift_improve;
+    so.on_bound = NULL;
+    so.on_info = NULL;
+    so.ctx = &l;
+    so.telemetry_path = NULL;
+    so.trace_path = NULL;
+    so.status_lines = o->status_lines;
+    prism_solve_result sr;
+    char err[256];
+    if (prism_solve(x.residual, &so, &sr, err, sizeof err) == 0) {
+      info(o, "extraction: residual colored with %u colors -> %u on the whole graph (%.2f s)",
+           sr.best_k, sr.best_k + x.sets, sr.seconds);
+      r->moves += sr.moves;
+      r->batches += sr.batches;
+      free(sr.colors);
+    }
+    free(l.colors);
+  }
+  prism_extraction_free(&x);
+}
+
 int prism_solve(const prism_graph *g, const prism_solve_opts *o,
                 prism_solve_result *r, char *err, unsigned err_len) {
   double t0 = prism_now();
@@ -89,7 +161,10 @@ int prism_solve(const prism_graph *g, const prism_solve_opts *o,
   free(colors);
 
   uint32_t stop_k = o->target_k > lb ? o->target_k : lb;
-  if (o->engine && r->best_k > stop_k && !interrupted)
+  if (o->engine && r->best_k > stop_k && !interrupted && extraction_wanted(g, o))
+    solve_extracted(g, o, r, t0);
+  if (o->engine && r->best_k > stop_k && !interrupted &&
+      (o->time_limit <= 0 || prism_now() - t0 < o->time_limit))
     prism_engine_descend(g, o, stop_k, t0, r);
 
   if (o->target_k)

@@ -34,7 +34,12 @@ typedef struct prism_telemetry {
   uint32_t recombinations;   /* GPX children made in this batch */
   uint32_t stagnation;       /* batches since best_conflicts improved */
   double batch_us;           /* wall time of the batch */
-  uint32_t mode;             /* the island's search mode (PRISM_MODE_*) */
+  uint32_t mode;             /* the mode most of the island's replicas ran (PRISM_MODE_*) */
+  uint32_t partialcol_replicas; /* replicas that ran PartialCol in this batch */
+  int64_t mode_conflicts[2]; /* fewest conflicts of a replica's best coloring of the
+                                batch, per mode (TabuCol, PartialCol; -1: none ran it) */
+  int64_t mode_uncolored[2]; /* the same coloring made legal by uncoloring: fewest
+                                uncolored vertices per mode */
   uint64_t restarts;         /* the island's restarts on convergence so far */
   uint32_t pool_size;        /* colorings in the island's diverse pool */
   uint32_t distance;         /* partition distance between the island's replicas */
