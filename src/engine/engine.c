@@ -334,7 +334,8 @@ static int process(engine *e, island *is, const prism_cuda_telemetry *ct,
     is->batches_at_k++;
     if (e->p.swap_interval > 0 && is->batches_at_k % (uint64_t)e->p.swap_interval == 0)
       prism_island_exchange(e, is, t);
-    if (prism_island_converged(e, is)) {
+    if (prism_island_converged(e, is) &&
+        !(e->p.converge_inject && (assign_modes(e, is), prism_island_diversify(e, is, t)))) {
       is->restarts++;
       assign_modes(e, is);
       prism_schedule_fresh(e, is, is->k);
@@ -548,7 +549,12 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
     uint64_t restarts = 0;
     for (uint32_t j = 0; j < I; j++) restarts += e->isl[j].restarts;
     char line[256];
-    snprintf(line, sizeof line, "islands: %llu restarts on convergence",
+    uint64_t div = 0;
+    for (uint32_t j = 0; j < I; j++) div += e->isl[j].diversified;
+    snprintf(line, sizeof line,
+             "islands: converged %llu times: %llu injections of an elite or pool member, "
+             "%llu restarts",
+             (unsigned long long)(restarts + div), (unsigned long long)div,
              (unsigned long long)restarts);
     info(e, line);
   }

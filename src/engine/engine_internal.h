@@ -38,7 +38,7 @@ typedef struct island {
   int64_t elite1_energy, elite2_energy;
   int have_elite1, have_elite2;
   prism_pool pool;
-  uint64_t ibatch, batches_at_k, recomb_rounds, swap_sweeps, restarts, starts;
+  uint64_t ibatch, batches_at_k, recomb_rounds, swap_sweeps, restarts, starts, diversified;
   uint32_t best_conflicts_at_k, stagnation, distance;
   prism_changepoint cp;
   int transition_active;
@@ -101,6 +101,10 @@ void prism_island_modes(engine *e, island *is, prism_telemetry *t);
 int prism_island_mode_of(const engine *e, const island *is, uint32_t i);
 /* 1 when the island's replicas have converged (restart_distance). */
 int prism_island_converged(engine *e, island *is);
+/* The converged island's worse replica takes a coloring far from the
+ * others (the previous cycle's elite, else the fittest far pool member);
+ * 0 when there is none (then the island restarts). */
+int prism_island_diversify(engine *e, island *is, prism_telemetry *t);
 
 /* schedule.c: k and first colorings */
 /* Every replica of the island at k: from random (or DSATUR-derived)

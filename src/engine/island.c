@@ -265,3 +265,49 @@ void prism_island_modes(engine *e, island *is, prism_telemetry *t) {
   if (sum > 0) is->major = PRISM_MODE_PARTIALCOL;
   if (sum < 0) is->major = PRISM_MODE_TABUCOL;
 }
+
+/* ---------------------------------------------------------- diversity */
+
+int prism_island_diversify(engine *e, island *is, prism_telemetry *t) {
+  const uint32_t n = e->n, R = is->R;
+  const uint32_t need = (uint32_t)(e->p.restart_distance * n) + 1;
+  /* the replica that gives way: the worse best coloring */
+  uint32_t worst = 0;
+  for (uint32_t i = 1; i < R; i++)
+    if (is->rep[i].best_color_energy > is->rep[worst].best_color_energy) worst = i;
+  /* a candidate must be far from every other replica's best coloring */
+  const uint32_t *pick = NULL;
+  uint32_t best_fit = UINT32_MAX;
+  const uint32_t *cand[1 + 1024];
+  uint32_t fit[1 + 1024], m = 0;
+  if (is->have_elite2) {
+    cand[m] = is->elite2;
+    fit[m++] = 0; /* the elite first, as HEAD does */
+  }
+  for (uint32_t j = 0; j < is->pool.size && m < 1 + 1024; j++) {
+    cand[m] = is->pool.colors + (size_t)j * n;
+    fit[m++] = 1 + is->pool.fit[j];
+  }
+  for (uint32_t c = 0; c < m; c++) {
+    if (fit[c] >= best_fit) continue;
+    int far = 1;
+    for (uint32_t i = 0; i < R && far; i++)
+      if (i != worst &&
+          prism_partition_distance(n, is->k, cand[c], is->rep[i].best_color) < need)
+        far = 0;
+    if (far) {
+      pick = cand[c];
+      best_fit = fit[c];
+    }
+  }
+  if (!pick) return 0;
+  uint32_t *copy = PRISM_MALLOC((size_t)n * sizeof *copy);
+  memcpy(copy, pick, (size_t)n * sizeof *copy);
+  if (pick == is->elite2) is->have_elite2 = 0; /* used up, as in HEAD */
+  /* the others go on from their GPX children as usual */
+  prism_island_recombine(e, is, t);
+  prism_engine_rep_load(e, &is->rep[worst], &is->cfg, copy, is->k);
+  free(copy);
+  is->diversified++;
+  return 1;
+}
