@@ -213,7 +213,6 @@ static void collect(engine *e, island *is, const prism_cuda_telemetry *ct,
   t->mean_conflicts = sum / cnt;
   t->restarts = is->restarts;
   t->pool_size = is->pool.size;
-  t->distance = is->distance;
   prism_replica *b = &is->rep[best];
   uint8_t *seen = (uint8_t *)e->scratch;
   memset(seen, 0, is->k);
@@ -349,6 +348,7 @@ static int process(engine *e, island *is, const prism_cuda_telemetry *ct,
     assign_modes(e, is);
     prism_schedule_descend(e, is, prism_schedule_next_k(e, is));
   }
+  t->distance = is->distance;
   if (e->telemetry) prism_telemetry_write_json(t, e->telemetry);
   if (e->ctl) {
     const double tc = prism_now();

@@ -28,6 +28,10 @@ typedef struct island {
   int32_t votes[16];        /* adaptive: last comparisons, +1 PartialCol won, -1 TabuCol */
   uint32_t nvotes;
   uint64_t generations;     /* generations run (all k) */
+  int fresh;                /* the last generation started from new colorings */
+  uint32_t gen_best;        /* fewest conflicts of a generation's coloring since the
+                               island's last start */
+  uint32_t stall;           /* generations since gen_best improved */
   prism_replica *rep;       /* e->rep + first */
   prism_batch_cfg cfg;
   int32_t *omega;

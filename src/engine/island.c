@@ -147,6 +147,11 @@ static void update_belief(engine *e, island *is) {
 /* ------------------------------------------------------ the memetic step */
 
 int prism_island_converged(engine *e, island *is) {
+  if (e->p.stall_generations > 0 && is->stall >= (uint32_t)e->p.stall_generations) {
+    is->stall = 0; /* counted afresh after the diversification or restart */
+    is->gen_best = UINT32_MAX;
+    return 1;
+  }
   is->distance = e->n;
   if (is->R < 2) return 0;
   /* the closest pair of ring neighbours */
@@ -257,7 +262,19 @@ void prism_island_modes(engine *e, island *is, prism_telemetry *t) {
   t->partialcol_replicas = pcs;
   t->mode = 2 * pcs > is->R ? PRISM_MODE_PARTIALCOL : PRISM_MODE_TABUCOL;
   is->generations++;
-  if (is->policy != PRISM_MODE_ADAPTIVE || best[0] < 0 || best[1] < 0) return;
+  /* stall: the island's best generation result at this start */
+  const int64_t gb = best[0] < 0 ? best[1] : best[1] < 0 ? best[0] : best[0] < best[1] ? best[0] : best[1];
+  if ((uint64_t)gb < is->gen_best) {
+    is->gen_best = (uint32_t)gb;
+    is->stall = 0;
+  } else {
+    is->stall++;
+  }
+  /* a generation from new (random or dissolved) colorings says little about
+   * the modes: PartialCol needs a while to fill a random start */
+  const int fresh = is->fresh;
+  is->fresh = 0;
+  if (is->policy != PRISM_MODE_ADAPTIVE || best[0] < 0 || best[1] < 0 || fresh) return;
   const uint32_t W = sizeof is->votes / sizeof is->votes[0];
   is->votes[is->nvotes++ % W] = best[1] < best[0] ? 1 : best[0] < best[1] ? -1 : 0;
   int32_t sum = 0;

@@ -155,13 +155,33 @@ void prism_partial_from_complete(const prism_graph *g, uint32_t *colors) {
     if (x) key[m++] = ((uint64_t)~x << 32) | v;
   }
   qsort(key, m, sizeof *key, by_u64);
+  uint32_t k = 0;
+  for (uint32_t v = 0; v < n; v++)
+    if (colors[v] != PRISM_NONE && colors[v] >= k) k = colors[v] + 1;
+  size_t unc = 0;
   for (size_t i = 0; i < m; i++) {
     const uint32_t v = (uint32_t)key[i], cv = colors[v];
     int clash = 0;
     for (uint64_t e = g->offsets[v]; e < g->offsets[v + 1] && !clash; e++)
       clash = colors[g->adj[e]] == cv;
-    if (clash) colors[v] = PRISM_NONE;
+    if (clash) {
+      colors[v] = PRISM_NONE;
+      key[unc++] = v; /* the uncolored, in the same order */
+    }
   }
+  /* then each uncolored vertex into the first class that takes it legally */
+  uint8_t *seen = PRISM_CALLOC(k ? k : 1, 1);
+  for (size_t i = 0; i < unc; i++) {
+    const uint32_t v = (uint32_t)key[i];
+    for (uint64_t e = g->offsets[v]; e < g->offsets[v + 1]; e++)
+      if (colors[g->adj[e]] != PRISM_NONE) seen[colors[g->adj[e]]] = 1;
+    uint32_t c = 0;
+    while (c < k && seen[c]) c++;
+    if (c < k) colors[v] = c;
+    for (uint64_t e = g->offsets[v]; e < g->offsets[v + 1]; e++)
+      if (colors[g->adj[e]] != PRISM_NONE) seen[colors[g->adj[e]]] = 0;
+  }
+  free(seen);
   free(key);
 }
 

@@ -23,6 +23,8 @@ void prism_replica_init(prism_replica *r, uint32_t id, uint32_t n, uint32_t kmax
   r->tabu = PRISM_CALLOC(nk, sizeof *r->tabu);
   r->cv = PRISM_CALLOC(n, sizeof *r->cv);
   r->cvpos = PRISM_CALLOC(n, sizeof *r->cvpos);
+  r->rowmin = PRISM_CALLOC(n, sizeof *r->rowmin);
+  r->rowmin_ok = PRISM_CALLOC(n, sizeof *r->rowmin_ok);
   r->queue = PRISM_CALLOC(n, sizeof *r->queue);
   r->mark = PRISM_CALLOC(n, sizeof *r->mark);
 }
@@ -34,6 +36,8 @@ void prism_replica_free(prism_replica *r) {
   free(r->tabu);
   free(r->cv);
   free(r->cvpos);
+  free(r->rowmin);
+  free(r->rowmin_ok);
   free(r->queue);
   free(r->mark);
   free(r->belief);
@@ -60,6 +64,7 @@ static void tabucol_rebuild(prism_replica *r, const prism_batch_cfg *c) {
     pot += prism_potential(r, c, v, r->color[v]);
   }
   r->energy = energy2 / 2 + pot;
+  memset(r->rowmin_ok, 0, n); /* recomputed when a scan needs them */
 }
 
 void prism_replica_rebuild(prism_replica *r, const prism_batch_cfg *c) {

@@ -93,6 +93,8 @@ typedef struct prism_replica {
   uint64_t *tabu;           /* n*k: iteration until which the move is tabu */
   uint32_t *cv, *cvpos;     /* conflicting (TabuCol) or uncolored (PartialCol)
                                vertices; cvpos[v] = PRISM_NONE if not */
+  int32_t *rowmin;          /* TabuCol: min of G[v][c] over c != color v, when */
+  uint8_t *rowmin_ok;       /* ... this flag says it is current (a scan bound) */
   uint32_t ncv;
   uint32_t *belief;         /* n, elite-aligned colors, or NULL */
   uint32_t *best_color;     /* best coloring since the last reset */
@@ -155,7 +157,9 @@ void prism_partialcol_rebuild(prism_replica *r, const prism_batch_cfg *c);
 /* Conversions between the modes (partialcol.c), deterministic for
  * (seed, stream, counter):
  *  partial_from_complete: uncolor conflicting vertices, most conflicts
- *    first (ties by vertex order), until the coloring is legal;
+ *    first (ties by vertex order), until the coloring is legal; then put
+ *    each uncolored vertex, in the same order, into the first class (below
+ *    the largest color present) where it has no neighbour;
  *  complete_from_partial: each uncolored vertex takes the color with the
  *    fewest colored neighbours (ties at random). In place; scratch: k.
  * A replica's cfg gives the graph as prism_replica_graph(c). */

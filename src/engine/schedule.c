@@ -24,6 +24,9 @@ static void reset(engine *e, island *is, uint32_t k) {
   is->best_conflicts_at_k = UINT32_MAX;
   is->stagnation = 0;
   is->distance = e->n;
+  is->fresh = 1;
+  is->gen_best = UINT32_MAX;
+  is->stall = 0;
   prism_changepoint_reset(&is->cp);
   prism_pool_clear(&is->pool, k);
   for (uint32_t i = 0; i < is->R; i++) {

@@ -19,6 +19,8 @@ static inline void recolor(prism_replica *r, const prism_batch_cfg *c, uint32_t 
   const uint32_t k = r->k, a = r->color[v];
   const int32_t w = c->omega[v];
   r->color[v] = nc;
+  int32_t *const rowmin = r->rowmin;
+  uint8_t *const ok = r->rowmin_ok;
   for (uint64_t e = c->offsets[v]; e < c->offsets[v + 1]; e++) {
     uint32_t u = c->adj[e];
     int32_t *row = r->G + (size_t)u * k;
@@ -29,7 +31,12 @@ static inline void recolor(prism_replica *r, const prism_batch_cfg *c, uint32_t 
       prism_cv_remove(r, u);
     else if (cu == nc && row[nc] == w)
       prism_cv_add(r, u);
+    /* u's row minimum over the colors it could take: a fell (a new minimum
+     * at most), nc rose (the minimum may have risen: recompute later) */
+    if (cu != a && row[a] < rowmin[u]) rowmin[u] = row[a];
+    if (cu != nc && row[nc] - w == rowmin[u]) ok[u] = 0;
   }
+  ok[v] = 0; /* its own color changed */
   int in_now = r->G[(size_t)v * k + nc] > 0, in_before = r->cvpos[v] != PRISM_NONE;
   if (in_now && !in_before)
     prism_cv_add(r, v);
@@ -93,7 +100,15 @@ static inline uint32_t le_mask(const int32_t *row, uint32_t cnt, int64_t lim) {
   return m;
 }
 
-static inline void scan(const prism_replica *r, const prism_batch_cfg *c, int plain,
+/* min over c != a of row[c] */
+static inline int32_t row_min(const int32_t *row, uint32_t k, uint32_t a) {
+  int32_t m = INT32_MAX;
+  for (uint32_t c = 0; c < k; c++)
+    if (c != a && row[c] < m) m = row[c];
+  return m;
+}
+
+static inline void scan(prism_replica *r, const prism_batch_cfg *c, int plain,
                         uint32_t salt, uint32_t salt2, int64_t *best_d, uint32_t *bv,
                         uint32_t *bc, uint32_t *rv) {
   const uint32_t k = r->k, top = k - 1;
@@ -122,6 +137,15 @@ static inline void scan(const prism_replica *r, const prism_batch_cfg *c, int pl
         base += c->beta;
         slackadj = c->beta;
       }
+    }
+    if (bd != INT64_MAX) {
+      /* no move of v can beat bd when its row minimum cannot (potentials
+       * add mu >= 0 or take at most slackadj off): skip the row */
+      if (!r->rowmin_ok[v]) {
+        r->rowmin[v] = row_min(row, k, a);
+        r->rowmin_ok[v] = 1;
+      }
+      if (w * r->rowmin[v] + base - slackadj > bd) continue;
     }
     /* d = w * row[col] + base (+ potentials) <= bd  needs  row[col] <= lim */
     int64_t lim = bd == INT64_MAX ? INT32_MAX : floordiv(bd - base + slackadj, w);
