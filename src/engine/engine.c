@@ -492,7 +492,7 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
   for (uint32_t j = 0; j < I; j++) {
     island *is = &e->isl[j];
     const uint32_t k = prism_schedule_next_k(e, is);
-    if (o->target_k && k == o->target_k)
+    if (o->target_k && k == o->target_k && e->p.k_schedule == 0)
       prism_schedule_fresh(e, is, k); /* straight at the target */
     else
       prism_schedule_descend(e, is, k);

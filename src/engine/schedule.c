@@ -13,7 +13,7 @@
 uint32_t prism_schedule_next_k(const engine *e, const island *is) {
   (void)is;
   const uint32_t best = e->res->best_k, target = e->o->target_k;
-  return target && target < best ? target : best - 1;
+  return target && target < best && e->p.k_schedule == 0 ? target : best - 1;
 }
 
 /* Start the island's bookkeeping afresh at k (the colorings follow). */
