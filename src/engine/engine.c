@@ -344,9 +344,16 @@ static int process(engine *e, island *is, const prism_cuda_telemetry *ct,
       prism_island_recombine(e, is, t);
     }
   } else if (!done) {
-    /* a better coloring is known: this island moves on */
+    /* a better coloring is known: this island moves on, dissolving a class
+     * of each replica's coloring while the k come easily, from new
+     * colorings once one took long (is->hard) */
+    const uint32_t dg = (uint32_t)e->p.descend_generations;
+    if (dg > 0 && is->batches_at_k + 1 > dg) is->hard = 1;
     assign_modes(e, is);
-    prism_schedule_descend(e, is, prism_schedule_next_k(e, is));
+    if (is->hard)
+      prism_schedule_fresh(e, is, prism_schedule_next_k(e, is));
+    else
+      prism_schedule_descend(e, is, prism_schedule_next_k(e, is));
   }
   t->distance = is->distance;
   if (e->telemetry) prism_telemetry_write_json(t, e->telemetry);

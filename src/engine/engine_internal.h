@@ -29,6 +29,7 @@ typedef struct island {
   uint32_t nvotes;
   uint64_t generations;     /* generations run (all k) */
   int fresh;                /* the last generation started from new colorings */
+  int hard;                 /* a k took long: later k start from new colorings */
   uint32_t gen_best;        /* fewest conflicts of a generation's coloring since the
                                island's last start */
   uint32_t stall;           /* generations since gen_best improved */

@@ -7,6 +7,9 @@
 #include "engine/replica.h"
 #include "util/check.h"
 #include "util/philox.h"
+#include "util/timer.h"
+
+int prism_solve_interrupted(void); /* solve.c */
 
 typedef struct mis {
   const prism_graph *g;
@@ -15,6 +18,7 @@ typedef struct mis {
   uint32_t *pos;       /* n: index in set, PRISM_NONE if out */
   uint32_t *conf;      /* n: neighbours in the set */
   uint64_t *tabu;      /* n: iteration until which the vertex may not move */
+  uint8_t *nb;         /* n: scratch flags (the neighbours of one vertex) */
   uint64_t edges;      /* edges inside the set */
   uint64_t iter;
   prism_rng rng;
@@ -36,14 +40,16 @@ static void mis_remove(mis *m, uint32_t v) {
   m->edges -= m->conf[v];
 }
 
-/* The outside vertex with fewest neighbours in the set (non-tabu; ties at
- * random), or PRISM_NONE. */
-static uint32_t best_outside(mis *m, uint32_t not_adj_to) {
+/* The outside vertex with fewest neighbours in the set once `leaving`
+ * (PRISM_NONE: none) has left it (non-tabu; ties at random), or PRISM_NONE. */
+static uint32_t best_outside(mis *m, uint32_t leaving) {
+  const prism_graph *g = m->g;
+  if (leaving != PRISM_NONE)
+    for (uint64_t e = g->offsets[leaving]; e < g->offsets[leaving + 1]; e++) m->nb[g->adj[e]] = 1;
   uint32_t best = PRISM_NONE, bc = UINT32_MAX, ties = 0;
   for (uint32_t v = 0; v < m->n; v++) {
     if (m->pos[v] != PRISM_NONE || m->tabu[v] > m->iter) continue;
-    uint32_t c = m->conf[v];
-    if (not_adj_to != PRISM_NONE && c > 0 && prism_graph_has_edge(m->g, v, not_adj_to)) c--;
+    const uint32_t c = m->conf[v] - m->nb[v];
     if (c < bc) {
       bc = c;
       best = v;
@@ -52,6 +58,8 @@ static uint32_t best_outside(mis *m, uint32_t not_adj_to) {
       best = v;
     }
   }
+  if (leaving != PRISM_NONE)
+    for (uint64_t e = g->offsets[leaving]; e < g->offsets[leaving + 1]; e++) m->nb[g->adj[e]] = 0;
   return best;
 }
 
@@ -117,6 +125,7 @@ uint32_t prism_independent_set(const prism_graph *g, uint64_t effort, uint64_t s
   m.pos = PRISM_MALLOC((size_t)n * sizeof *m.pos);
   m.conf = PRISM_CALLOC(n, sizeof *m.conf);
   m.tabu = PRISM_CALLOC(n, sizeof *m.tabu);
+  m.nb = PRISM_CALLOC(n, 1);
   for (uint32_t v = 0; v < n; v++) m.pos[v] = PRISM_NONE;
   prism_rng_init(&m.rng, seed, stream, 0x6d697321u, 0);
   /* greedy start: repeatedly the vertex with fewest neighbours in the
@@ -168,6 +177,7 @@ uint32_t prism_independent_set(const prism_graph *g, uint64_t effort, uint64_t s
   free(m.pos);
   free(m.conf);
   free(m.tabu);
+  free(m.nb);
   return k.size;
 }
 
@@ -203,7 +213,7 @@ static prism_graph *induced(const prism_graph *g, const uint8_t *keep, uint32_t 
 }
 
 void prism_extract(const prism_graph *g, uint32_t keep, uint64_t effort, uint64_t seed,
-                   prism_extraction *x) {
+                   double deadline, prism_extraction *x) {
   const uint32_t n = g->n;
   memset(x, 0, sizeof *x);
   x->set_of = PRISM_MALLOC(((size_t)n + 1) * sizeof *x->set_of);
@@ -214,7 +224,8 @@ void prism_extract(const prism_graph *g, uint32_t keep, uint64_t effort, uint64_
   uint32_t *set = PRISM_MALLOC(((size_t)n + 1) * sizeof *set);
   uint32_t left = n;
   prism_graph *h = induced(g, alive, orig, &left);
-  while (left > keep) {
+  while (left > keep && !prism_solve_interrupted() &&
+         (deadline <= 0 || prism_now() < deadline)) {
     uint32_t s = prism_independent_set(h, effort, seed, x->sets, set, &x->iterations);
     if (s < 2) break;
     for (uint32_t i = 0; i < s; i++) {

@@ -27,9 +27,10 @@ typedef struct prism_extraction {
  * start while sets of size s + 1 are found within `effort` iterations; among
  * the sets of the final size met on the way, the one whose vertices have
  * most edges into the residual graph (so the residual gets sparsest).
- * Deterministic for the seed. */
+ * Deterministic for the seed; stops early (fewer sets) at the deadline
+ * (prism_now() seconds, 0 = none) or an interrupt. */
 void prism_extract(const prism_graph *g, uint32_t keep, uint64_t effort, uint64_t seed,
-                   prism_extraction *x);
+                   double deadline, prism_extraction *x);
 void prism_extraction_free(prism_extraction *x);
 
 /* A coloring of g from a coloring of the residual with colors < k_res: set

@@ -90,7 +90,9 @@ static void solve_extracted(const prism_graph *g, const prism_solve_opts *o,
   double tx = prism_now();
   prism_extraction x;
   uint32_t keep = (uint32_t)(o->params.extract_keep * g->n);
-  prism_extract(g, keep, (uint64_t)o->params.extract_effort, o->seed, &x);
+  /* at most a quarter of the time left for the peeling */
+  double deadline = o->time_limit > 0 ? tx + 0.25 * (o->time_limit - (tx - t0)) : 0;
+  prism_extract(g, keep, (uint64_t)o->params.extract_effort, o->seed, deadline, &x);
   info(o, "extraction: %u independent sets with %u vertices, residual %u vertices and "
           "%llu edges (%.2f s, %llu iterations)",
        x.sets, g->n - x.residual->n, x.residual->n, (unsigned long long)x.residual->m,
