@@ -154,13 +154,15 @@ int prism_island_converged(engine *e, island *is) {
   }
   is->distance = e->n;
   if (is->R < 2) return 0;
-  /* the closest pair of ring neighbours */
+  /* the farthest pair of ring neighbours: converged when even they are
+   * close (for a HEAD pair, the pair's distance) */
+  is->distance = 0;
   for (uint32_t i = 0; i < is->R; i++) {
     uint32_t j = (i + 1) % is->R;
-    if (j == i || (is->R == 2 && i == 1)) break;
+    if (is->R == 2 && i == 1) break;
     uint32_t d = prism_partition_distance(e->n, is->k, is->rep[i].best_color,
                                           is->rep[j].best_color);
-    if (d < is->distance) is->distance = d;
+    if (d > is->distance) is->distance = d;
   }
   return e->p.restart_distance > 0 &&
          (double)is->distance < e->p.restart_distance * (double)e->n;

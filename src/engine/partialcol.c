@@ -60,7 +60,7 @@ static inline void insert(prism_replica *r, const prism_batch_cfg *c, uint32_t v
     const uint32_t u = c->adj[e];
     if (r->color[u] == col) {
       uncolor(r, c, u, col);
-      r->tabu[(size_t)u * k + col] = until;
+      r->tabu[(size_t)u * k + col] = prism_tabu_until(r, until);
     }
   }
   r->color[v] = col;
@@ -86,6 +86,7 @@ static inline void react(prism_replica *r, const prism_batch_cfg *c) {
 void prism_partialcol_run_batch(prism_replica *r, const prism_batch_cfg *c) {
   const uint32_t k = r->k;
   r->moves = r->metro_moves = r->tunnels = r->tunnel_aborts = 0;
+  prism_tabu_rebase(r);
   for (uint32_t step = 0; step < c->moves && r->ncv > 0; step++) {
     if (step % PRISM_STOP_EVERY == PRISM_STOP_EVERY - 1 && prism_batch_should_stop(r, c))
       break;
@@ -93,16 +94,17 @@ void prism_partialcol_run_batch(prism_replica *r, const prism_batch_cfg *c) {
     prism_u32x4 A = prism_philox4x32(ctr, (uint32_t)c->seed, (uint32_t)(c->seed >> 32));
     /* best (v, col) over v in U: fewest colored neighbours in col */
     const int64_t slack = (r->best_energy - r->energy) / PRISM_EUNIT; /* aspiration: d < slack */
+    const uint32_t now = (uint32_t)(r->iter - r->tabu_epoch);
     int32_t bd = INT32_MAX;
     uint32_t bkey = UINT32_MAX, bv = PRISM_NONE, bc = 0;
     for (uint32_t i = 0; i < r->ncv; i++) {
       const uint32_t v = r->cv[i];
       const int32_t *row = r->G + (size_t)v * k;
-      const uint64_t *tab = r->tabu + (size_t)v * k;
+      const uint32_t *tab = r->tabu + (size_t)v * k;
       for (uint32_t col = 0; col < k; col++) {
         const int32_t d = row[col] - 1;
         if (d > bd) continue;
-        if (tab[col] > r->iter && d >= slack) continue;
+        if (tab[col] > now && d >= slack) continue;
         const uint32_t key = prism_mix32((v * k + col) ^ A.v[0]);
         if (d < bd || key < bkey) {
           bd = d;

@@ -91,6 +91,7 @@ void prism_replica_load(prism_replica *r, const prism_batch_cfg *c,
                         const uint32_t *colors, uint32_t k) {
   take_colors(r, c, colors, k);
   memset(r->tabu, 0, (size_t)r->n * k * sizeof *r->tabu);
+  r->tabu_epoch = r->iter;
   r->pc_tenure = r->pc_window = 0;
   prism_replica_rebuild(r, c);
   memcpy(r->best_color, colors, (size_t)r->n * sizeof *r->color);

@@ -90,7 +90,9 @@ typedef struct prism_replica {
   int mode;                 /* PRISM_MODE_* */
   uint32_t *color;          /* n */
   int32_t *G;               /* n*k weighted conflict table */
-  uint64_t *tabu;           /* n*k: iteration until which the move is tabu */
+  uint32_t *tabu;           /* n*k: the move is tabu until iteration tabu_epoch +
+                               this (0: free); re-based at every batch start */
+  uint64_t tabu_epoch;
   uint32_t *cv, *cvpos;     /* conflicting (TabuCol) or uncolored (PartialCol)
                                vertices; cvpos[v] = PRISM_NONE if not */
   int32_t *rowmin;          /* TabuCol: min of G[v][c] over c != color v, when */

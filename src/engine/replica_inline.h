@@ -19,6 +19,29 @@ static inline void prism_cv_remove(prism_replica *r, uint32_t v) {
   r->cvpos[v] = PRISM_NONE;
 }
 
+/* The tabu table holds iterations relative to tabu_epoch in 32 bits (half
+ * the memory of absolute 64-bit iterations, the same decisions): at a batch
+ * start the epoch moves to the current iteration; inside a batch
+ * iter - tabu_epoch < 2^32 (batch_moves is bounded far below). */
+static inline void prism_tabu_rebase(prism_replica *r) {
+  const uint64_t shift = r->iter - r->tabu_epoch;
+  const size_t nk = (size_t)r->n * r->k;
+  if (shift == 0) return;
+  if (shift >= UINT32_MAX) {
+    memset(r->tabu, 0, nk * sizeof *r->tabu);
+  } else {
+    const uint32_t s = (uint32_t)shift;
+    for (size_t i = 0; i < nk; i++) r->tabu[i] = r->tabu[i] > s ? r->tabu[i] - s : 0;
+  }
+  r->tabu_epoch = r->iter;
+}
+
+/* The table entry for "tabu until iteration `until`". */
+static inline uint32_t prism_tabu_until(const prism_replica *r, uint64_t until) {
+  const uint64_t d = until - r->tabu_epoch;
+  return d > UINT32_MAX ? UINT32_MAX : (uint32_t)d;
+}
+
 /* TabuCol's potential-energy terms of vertex v holding color col. */
 static inline int64_t prism_potential(const prism_replica *r, const prism_batch_cfg *c,
                                       uint32_t v, uint32_t col) {

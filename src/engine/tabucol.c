@@ -112,7 +112,7 @@ static inline void scan(prism_replica *r, const prism_batch_cfg *c, int plain,
                         uint32_t salt, uint32_t salt2, int64_t *best_d, uint32_t *bv,
                         uint32_t *bc, uint32_t *rv) {
   const uint32_t k = r->k, top = k - 1;
-  const uint64_t it = r->iter;
+  const uint32_t it = (uint32_t)(r->iter - r->tabu_epoch); /* tabu when entry > it */
   const int64_t slack = r->best_energy - r->energy; /* aspiration: d < slack */
   int64_t bd = INT64_MAX;
   uint32_t bkey = UINT32_MAX, bestv = PRISM_NONE, bestc = 0;
@@ -120,7 +120,7 @@ static inline void scan(prism_replica *r, const prism_batch_cfg *c, int plain,
   for (uint32_t i = 0; i < r->ncv; i++) {
     const uint32_t v = r->cv[i], a = r->color[v];
     const int32_t *row = r->G + (size_t)v * k;
-    const uint64_t *tab = r->tabu + (size_t)v * k;
+    const uint32_t *tab = r->tabu + (size_t)v * k;
     const int64_t w = c->omega[v];
     uint32_t hv = prism_mix32(v ^ salt2);
     if (hv < rkey) {
@@ -198,6 +198,7 @@ static void run_batch(prism_replica *r, const prism_batch_cfg *c) {
     r->solved = 1;
     return;
   }
+  prism_tabu_rebase(r);
   for (uint32_t step = 0; step < c->moves; step++) {
     if (step % PRISM_STOP_EVERY == PRISM_STOP_EVERY - 1 && prism_batch_should_stop(r, c))
       break;
@@ -229,7 +230,8 @@ static void run_batch(prism_replica *r, const prism_batch_cfg *c) {
     int64_t md = bd;
     int64_t dr = move_delta(r, c, rv, rc);
     int r_allowed =
-        !(r->tabu[(size_t)rv * k + rc] > r->iter && dr >= r->best_energy - r->energy);
+        !(r->tabu[(size_t)rv * k + rc] > (uint32_t)(r->iter - r->tabu_epoch) &&
+          dr >= r->best_energy - r->energy);
     if (r_allowed && (rv != bv || rc != bc)) {
       int accept = dr <= bd;
       if (!accept) {
@@ -247,7 +249,7 @@ static void run_batch(prism_replica *r, const prism_batch_cfg *c) {
       uint32_t a = r->color[mv];
       uint64_t tenure = (c->tabu_base ? (((uint64_t)B.v[1] * c->tabu_base) >> 32) : 0) +
                         (((uint64_t)c->alpha_fp * ncv_before) >> 8);
-      r->tabu[(size_t)mv * k + a] = r->iter + 1 + tenure;
+      r->tabu[(size_t)mv * k + a] = prism_tabu_until(r, r->iter + 1 + tenure);
       recolor(r, c, mv, mc);
       r->energy += md;
       r->moves++;
