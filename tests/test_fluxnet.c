@@ -51,6 +51,16 @@ static void write_all(const char *path, const void *p, size_t len) {
 
 /* ---------------------------------------------------------- the update */
 
+/* The parameter defaults with the temperature and tunneling knobs that
+ * FluxNet scales set to nonzero values: the engine's defaults have them at
+ * 0 (off, measured best in bench/results/tuning_2026-12-01.md), where a
+ * multiplicative action has nothing to scale. */
+static void flux_params_defaults(prism_params *p) {
+  prism_params_defaults(p);
+  p->global_temperature = 1.0;
+  p->tunneling_prob_base = 0.0005;
+}
+
 PRISM_TEST(fluxnet_td_update_hand_computed, "cpu") {
   /* Q = 0.5, r = 1, max Q' = 2, alpha 0.1, gamma 0.95:
    * 0.5 + 0.1 * (1 + 0.95 * 2 - 0.5) = 0.5 + 0.1 * 2.4 = 0.74 */
@@ -75,7 +85,7 @@ PRISM_TEST(fluxnet_step_size, "cpu") {
 
 PRISM_TEST(fluxnet_update_uses_known_actions, "cpu") {
   prism_params p;
-  prism_params_defaults(&p);
+  flux_params_defaults(&p);
   p.fluxnet_min_visits = 1; /* an action counts after one update */
   prism_fluxnet *f = prism_fluxnet_new(PRISM_FLUX_LEARN, &p);
   const int A = PRISM_FLUX_ACTIONS, NOOP = PRISM_FLUX_NOOP;
@@ -123,7 +133,7 @@ PRISM_TEST(fluxnet_update_uses_known_actions, "cpu") {
 
 PRISM_TEST(fluxnet_min_visits_guard_the_greedy_choice, "cpu") {
   prism_params p;
-  prism_params_defaults(&p);
+  flux_params_defaults(&p);
   TEST_CHECK_EQ(p.fluxnet_min_visits, 30);
   p.fluxnet_min_visits = 3;
   prism_fluxnet *f = prism_fluxnet_new(PRISM_FLUX_LEARN, &p);
@@ -158,7 +168,7 @@ static prism_telemetry telem(uint32_t k, uint32_t best_k, uint32_t conflicts, ui
 
 PRISM_TEST(fluxnet_bucketing_is_relative_to_the_graph, "cpu") {
   prism_params p;
-  prism_params_defaults(&p);
+  flux_params_defaults(&p);
   /* a small and a large graph in the same relative situation: 2% conflicts
    * per vertex, k at 80% of the DSATUR start, stagnation at 75% of
    * stagnation_batches */
@@ -183,7 +193,7 @@ PRISM_TEST(fluxnet_bucketing_is_relative_to_the_graph, "cpu") {
 
 PRISM_TEST(fluxnet_bucketing_features, "cpu") {
   prism_params p, start;
-  prism_params_defaults(&p);
+  flux_params_defaults(&p);
   start = p;
   prism_control_ctx ctx = {1000, 10000, 50, 10, 1};
   prism_flux_features f;
@@ -247,7 +257,7 @@ PRISM_TEST(fluxnet_state_index_is_a_bijection, "cpu") {
 
 PRISM_TEST(fluxnet_actions_change_the_right_knob, "cpu") {
   prism_params start, p;
-  prism_params_defaults(&start);
+  flux_params_defaults(&start);
   p = start;
   prism_flux_apply(PRISM_FLUX_MU_UP, &p, &start); /* 0 -> the floor */
   TEST_CHECK(near(p.chemical_potential, 0.05));
@@ -303,7 +313,7 @@ PRISM_TEST(fluxnet_actions_change_the_right_knob, "cpu") {
 PRISM_TEST(fluxnet_actions_clamp_through_bounds, "cpu") {
   char err[256];
   prism_params start, p;
-  prism_params_defaults(&start);
+  flux_params_defaults(&start);
   /* the knob range: within a factor fluxnet_knob_range of the start */
   p = start;
   for (int i = 0; i < 50; i++) prism_flux_apply(PRISM_FLUX_TEMP_UP, &p, &start);
@@ -332,7 +342,7 @@ PRISM_TEST(fluxnet_actions_clamp_through_bounds, "cpu") {
   TEST_CHECK(p.chemical_potential <= 100.0);
   TEST_CHECK_EQ(prism_params_validate(&p, err, sizeof err), 0);
   /* a long random walk over all actions never leaves the table's bounds */
-  prism_params_defaults(&start);
+  flux_params_defaults(&start);
   p = start;
   prism_rng rng;
   prism_rng_init(&rng, 42, 1, 2, 3);
@@ -361,7 +371,7 @@ PRISM_TEST(fluxnet_epsilon_decay_and_floor, "cpu") {
   TEST_CHECK(prism_flux_epsilon_next(0.0, 0.999, 0.05) == 0.0); /* below the floor: kept */
   /* the learner decays once per update, from the table's defaults */
   prism_params p;
-  prism_params_defaults(&p);
+  flux_params_defaults(&p);
   TEST_CHECK(near(p.fluxnet_epsilon, 0.3));
   TEST_CHECK(near(p.fluxnet_epsilon_decay, 0.999));
   TEST_CHECK(near(p.fluxnet_epsilon_min, 0.05));
@@ -377,7 +387,7 @@ PRISM_TEST(fluxnet_epsilon_decay_and_floor, "cpu") {
 
 PRISM_TEST(fluxnet_reward_terms, "cpu") {
   prism_params p;
-  prism_params_defaults(&p); /* stagnation_batches 20 */
+  flux_params_defaults(&p); /* stagnation_batches 20 */
   prism_telemetry a = telem(30, 31, 10, 0), b = telem(30, 31, 5, 0);
   /* halving the record: ln(11 / 6), whatever the graph size */
   TEST_CHECK(near(prism_flux_reward(&a, &b, 10, 5, &p), log(11.0 / 6.0)));
@@ -406,7 +416,7 @@ PRISM_TEST(fluxnet_reward_terms, "cpu") {
 
 static prism_fluxnet *filled_learner(void) {
   prism_params p;
-  prism_params_defaults(&p);
+  flux_params_defaults(&p);
   prism_fluxnet *f = prism_fluxnet_new(PRISM_FLUX_LEARN, &p);
   for (uint32_t i = 0; i < f->table.n_states * f->table.n_actions; i++) {
     f->table.q[i] = sin((double)i) * 3.5 - 0.25;
@@ -426,7 +436,7 @@ PRISM_TEST(fluxnet_qtable_roundtrip, "cpu") {
   prism_fluxnet *f = filled_learner();
   TEST_REQUIRE(prism_fluxnet_save(f, path, err, sizeof err) == 0);
   prism_params p;
-  prism_params_defaults(&p);
+  flux_params_defaults(&p);
   prism_fluxnet *g = prism_fluxnet_new(PRISM_FLUX_LEARN, &p);
   TEST_REQUIRE(prism_fluxnet_load(g, path, &p, err, sizeof err) == 0);
   size_t cells = (size_t)f->table.n_states * f->table.n_actions;
@@ -459,7 +469,7 @@ PRISM_TEST(fluxnet_qtable_roundtrip, "cpu") {
 /* Load path into a fresh learner; returns the load's result, err filled. */
 static int try_load(const char *path, char *err, unsigned len) {
   prism_params p;
-  prism_params_defaults(&p);
+  flux_params_defaults(&p);
   prism_fluxnet *g = prism_fluxnet_new(PRISM_FLUX_LEARN, &p);
   g->table.q[5] = 77;
   int rc = prism_fluxnet_load(g, path, &p, err, len);
@@ -644,7 +654,7 @@ PRISM_TEST(fluxnet_qtable_atomic_save, "cpu") {
 
 PRISM_TEST(fluxnet_controller_kinds, "cpu") {
   prism_params p;
-  prism_params_defaults(&p);
+  flux_params_defaults(&p);
   prism_control_ctx ctx = {100, 1000, 20, 5, 1};
   char err[512];
   strcpy(err, "junk");
@@ -696,7 +706,7 @@ PRISM_TEST(fluxnet_controller_kinds, "cpu") {
 
 PRISM_TEST(fluxnet_is_deterministic_for_a_seed, "cpu") {
   prism_params p;
-  prism_params_defaults(&p);
+  flux_params_defaults(&p);
   prism_control_ctx ctx = {200, 5000, 30, 8, 77};
   prism_fluxnet *f[2];
   prism_params q[2];
@@ -756,7 +766,7 @@ PRISM_TEST(fluxnet_solve_learns_and_saves, "cpu") {
     free(r.colors);
     /* loaded at start, saved at exit: the table grows run after run */
     prism_params p;
-    prism_params_defaults(&p);
+    flux_params_defaults(&p);
     prism_fluxnet *f = prism_fluxnet_new(PRISM_FLUX_LEARN, &p);
     TEST_REQUIRE(prism_fluxnet_load(f, path, &p, err, sizeof err) == 0);
     steps[run + 1] = f->table.steps;
@@ -782,7 +792,7 @@ PRISM_TEST(fluxnet_shared_learner_transfers_across_graphs, "cpu") {
   prism_graph *g1 = gnp(60, 0.5, 4), *g2 = gnp(90, 0.3, 5);
   TEST_REQUIRE(g1 && g2);
   prism_params p;
-  prism_params_defaults(&p);
+  flux_params_defaults(&p);
   prism_control_ctx ctx0 = {0};
   char err[512];
   prism_controller *c = prism_controller_create("fluxnet", &p, &ctx0, NULL, err, sizeof err);

@@ -243,7 +243,7 @@ int prism_island_mode_of(const engine *e, const island *is, uint32_t i) {
 }
 
 void prism_island_modes(engine *e, island *is, prism_telemetry *t) {
-  int64_t best[2] = {-1, -1}, unc[2] = {-1, -1};
+  int64_t best[2] = {-1, -1};
   uint32_t pcs = 0;
   for (uint32_t i = 0; i < is->R; i++) {
     const prism_replica *r = &is->rep[i];
@@ -251,16 +251,9 @@ void prism_island_modes(engine *e, island *is, prism_telemetry *t) {
     pcs += m == PRISM_MODE_PARTIALCOL;
     int64_t c = (int64_t)prism_count_conflicts(e->g, r->best_color);
     if (best[m] < 0 || c < best[m]) best[m] = c;
-    memcpy(e->tmp_colors, r->best_color, (size_t)e->n * sizeof *e->tmp_colors);
-    prism_partial_from_complete(e->g, e->tmp_colors);
-    int64_t u = 0;
-    for (uint32_t v = 0; v < e->n; v++) u += e->tmp_colors[v] == PRISM_NONE;
-    if (unc[m] < 0 || u < unc[m]) unc[m] = u;
   }
   t->mode_conflicts[0] = best[0];
   t->mode_conflicts[1] = best[1];
-  t->mode_uncolored[0] = unc[0];
-  t->mode_uncolored[1] = unc[1];
   t->partialcol_replicas = pcs;
   t->mode = 2 * pcs > is->R ? PRISM_MODE_PARTIALCOL : PRISM_MODE_TABUCOL;
   is->generations++;

@@ -38,8 +38,6 @@ typedef struct prism_telemetry {
   uint32_t partialcol_replicas; /* replicas that ran PartialCol in this batch */
   int64_t mode_conflicts[2]; /* fewest conflicts of a replica's best coloring of the
                                 batch, per mode (TabuCol, PartialCol; -1: none ran it) */
-  int64_t mode_uncolored[2]; /* the same coloring made legal by uncoloring: fewest
-                                uncolored vertices per mode */
   uint64_t restarts;         /* the island's restarts on convergence so far */
   uint32_t pool_size;        /* colorings in the island's diverse pool */
   uint32_t distance;         /* partition distance between the island's replicas */
