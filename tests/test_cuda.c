@@ -639,6 +639,7 @@ static void solve_both(const prism_graph *g, int islands, int pipeline) {
   o.params.islands = islands;
   o.params.gpu_pipeline = pipeline;
   o.params.max_batches = 25;
+  o.params.mode = PRISM_MODE_TABUCOL; /* the CUDA engine runs TabuCol only */
   o.time_limit = 0;
   prism_solve_result rc, rg;
   char err[256];
