@@ -130,3 +130,29 @@ PRISM_TEST(schedule_modes_deterministic, "cpu") {
   }
   prism_graph_free(g);
 }
+
+/* A batch that would run for minutes stops at the time limit: the clock is
+ * read inside batches (every PRISM_STOP_EVERY iterations). The bound is
+ * loose on purpose: it checks that the limit holds, not how fast. */
+PRISM_TEST(schedule_time_limit_inside_batches, "cpu") {
+  prism_graph *g = prism_test_gnp(400, 0.5, 3, 3);
+  prism_solve_opts o;
+  prism_solve_opts_defaults(&o);
+  o.backend = PRISM_BACKEND_CPU;
+  o.target_k = 20; /* far below what G(400, 1/2) allows: never reached */
+  o.time_limit = 0.3;
+  o.params.batch_moves = 100000000; /* one batch: minutes of moves */
+  o.params.mode = PRISM_MODE_TABUCOL;
+  prism_solve_result r;
+  char err[256];
+  TEST_REQUIRE(prism_solve(g, &o, &r, err, sizeof err) == 0);
+  TEST_CHECK(r.seconds < 5.0);
+  TEST_CHECK(r.moves > 0 && r.moves < 100000000ull);
+  TEST_CHECK_EQ(r.status, PRISM_STATUS_UNKNOWN);
+  free(r.colors);
+  o.params.mode = PRISM_MODE_PARTIALCOL;
+  TEST_REQUIRE(prism_solve(g, &o, &r, err, sizeof err) == 0);
+  TEST_CHECK(r.seconds < 5.0);
+  free(r.colors);
+  prism_graph_free(g);
+}

@@ -237,7 +237,15 @@ int prism_island_mode_of(const engine *e, const island *is, uint32_t i) {
   const uint64_t g = is->generations;
   if (g < (uint64_t)e->p.mode_probe) /* probe: the replicas alternate */
     return (int)((i + (is->R == 1 ? g : 0)) & 1);
-  const uint64_t x = (uint64_t)e->p.mode_explore;
+  uint64_t x = (uint64_t)e->p.mode_explore;
+  /* the last votes unanimous for the majority: explore 4 times less */
+  const uint32_t W = sizeof is->votes / sizeof is->votes[0];
+  if (is->nvotes >= W) {
+    const int32_t want = is->major == PRISM_MODE_PARTIALCOL ? 1 : -1;
+    int unanimous = 1;
+    for (uint32_t j = 0; j < W; j++) unanimous &= is->votes[j] == want;
+    if (unanimous) x *= 4;
+  }
   if (x > 0 && g % x == 0 && i == (g / x) % is->R) return 1 - is->major;
   return is->major;
 }
