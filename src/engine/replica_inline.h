@@ -53,11 +53,7 @@ static inline int64_t prism_potential(const prism_replica *r, const prism_batch_
 /* After a move: the aspiration reference and the best coloring of the batch. */
 static inline void prism_note_energy(prism_replica *r) {
   if (r->energy < r->best_energy) r->best_energy = r->energy;
-#ifdef PRISM_LAST_BEST
-  if (r->energy <= r->best_color_energy) {
-#else
   if (r->energy < r->best_color_energy) {
-#endif
     r->best_color_energy = r->energy;
     memcpy(r->best_color, r->color, (size_t)r->n * sizeof *r->color);
   }
