@@ -438,3 +438,39 @@ PRISM_TEST(color_dsatur_large_sparse, "cpu") {
   free(colors);
   prism_graph_free(g);
 }
+
+/* smallest-last and RLF (greedy.c): proper, exact on easy families, within
+ * max degree + 1 on random graphs, and RLF gives up at a past deadline. */
+static uint32_t greedy_checked(prism_graph *g, int rlf) {
+  uint32_t *col = malloc((g->n ? g->n : 1) * sizeof *col);
+  uint32_t k = rlf ? prism_rlf(g, col, 0) : prism_smallest_last(g, col, 0);
+  TEST_CHECK(prism_verify(g, col, k, NULL, 0) == 0);
+  TEST_CHECK_EQ(prism_colors_used(g, col), k);
+  free(col);
+  return k;
+}
+
+PRISM_TEST(color_greedy_starts, "cpu") {
+  for (int rlf = 0; rlf < 2; rlf++) {
+    prism_graph *g = make_bipartite(40, 57, 3);
+    TEST_CHECK_EQ(greedy_checked(g, rlf), 2);
+    prism_graph_free(g);
+    g = make_cycle(11);
+    TEST_CHECK_EQ(greedy_checked(g, rlf), 3);
+    prism_graph_free(g);
+    g = make_complete(37);
+    TEST_CHECK_EQ(greedy_checked(g, rlf), 37);
+    prism_graph_free(g);
+    for (uint64_t s = 1; s <= 3; s++) {
+      g = prism_test_gnp(300, 0.05 * (double)s, s, 9);
+      uint32_t k = greedy_checked(g, rlf);
+      TEST_CHECK(k >= 2 && k <= g->max_degree + 1);
+      prism_graph_free(g);
+    }
+  }
+  prism_graph *g = prism_test_gnp(300, 0.1, 1, 9);
+  uint32_t *col = malloc(g->n * sizeof *col);
+  TEST_CHECK_EQ(prism_rlf(g, col, 1e-9), 0); /* the deadline has passed */
+  free(col);
+  prism_graph_free(g);
+}

@@ -672,6 +672,27 @@ PRISM_TEST(cuda_solve_end_to_end, "gpu") {
   prism_graph_free(g);
 }
 
+/* The time limit holds inside a GPU batch: a batch of 10^8 moves (minutes
+ * on the GPU) ends once the host raises the stop flag at the deadline. */
+PRISM_TEST(cuda_time_limit_inside_batches, "gpu") {
+  NEED_GPU();
+  prism_graph *g = gnp(400, 0.5, 0, 3);
+  prism_solve_opts o;
+  prism_solve_opts_defaults(&o);
+  o.backend = PRISM_BACKEND_CUDA;
+  o.target_k = 20; /* far below what G(400, 1/2) allows: never reached */
+  o.time_limit = 0.5;
+  o.params.batch_moves = 100000000;
+  prism_solve_result r;
+  char err[256];
+  TEST_REQUIRE(prism_solve(g, &o, &r, err, sizeof err) == 0);
+  TEST_CHECK(r.seconds < 5.0);
+  TEST_CHECK(r.moves > 0 && r.moves < 100000000ull);
+  TEST_CHECK_EQ(r.status, PRISM_STATUS_UNKNOWN);
+  free(r.colors);
+  prism_graph_free(g);
+}
+
 /* The pipeline API with two groups: group 0 runs a long batch while 100
  * configs are published for group 1 (the producer never waits); group 1's
  * launch takes the newest of them, both groups' results match the CPU run

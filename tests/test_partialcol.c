@@ -180,6 +180,7 @@ PRISM_TEST(partialcol_solves_planted, "cpu") {
   o.seed = 2;
   o.params.mode = PRISM_MODE_PARTIALCOL;
   o.params.batch_moves = 3000;
+  o.params.start = 1; /* DSATUR (RLF colors this planted graph with 8 at once) */
   prism_solve_result r;
   char err[256];
   TEST_REQUIRE(prism_solve(g, &o, &r, err, sizeof err) == 0);

@@ -36,6 +36,7 @@ static void solve_with(const prism_graph *g, uint32_t target, int k_schedule,
   o.params.max_batches = 12;
   o.params.batch_moves = 2000;
   o.params.k_schedule = k_schedule;
+  o.params.start = 1; /* DSATUR: the descent below starts from its count */
   o.telemetry_path = tel;
   char err[256];
   TEST_REQUIRE(prism_solve(g, &o, r, err, sizeof err) == 0);

@@ -294,8 +294,13 @@ static int cmd_color(int argc, char **argv) {
       prism_controller_free(probe);
     }
   }
+  double t_read = prism_now();
   prism_graph *g = load_graph(argv[optind], fmt);
   if (!g) return EXIT_BAD;
+  if (o.time_limit > 0) { /* the limit counts from before reading the graph */
+    o.time_limit -= prism_now() - t_read;
+    if (o.time_limit < 0.001) o.time_limit = 0.001;
+  }
   signal(SIGINT, on_signal);
   signal(SIGTERM, on_signal);
   o.on_info = on_info;

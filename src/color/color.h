@@ -41,6 +41,16 @@ typedef enum prism_dsatur_sets {
 uint32_t prism_dsatur_with(const prism_graph *g, uint32_t *colors,
                            prism_dsatur_sets sets);
 
+/* Smallest-last greedy (greedy.c): degeneracy order by a bucket queue,
+ * first-fit in reverse; O(n + m). Returns the number of colors, or 0
+ * (colors undefined) when prism_now() passed deadline first (<= 0: none). */
+uint32_t prism_smallest_last(const prism_graph *g, uint32_t *colors, double deadline);
+
+/* RLF (greedy.c): one class at a time, O(n + m) per class. Returns the
+ * number of colors, or 0 (colors undefined) when prism_now() passed
+ * deadline first (deadline <= 0: none). */
+uint32_t prism_rlf(const prism_graph *g, uint32_t *colors, double deadline);
+
 /* A clique found greedily and improved by a short local search; its size is
  * a lower bound on the chromatic number. `effort` bounds the local search in
  * elementary steps (0 = greedy only). If clique != NULL it receives the

@@ -22,6 +22,7 @@ prism_cuda_engine *prism_cuda_engine_create(const prism_graph *g, uint32_t repli
   return NULL;
 }
 
+void prism_cuda_engine_set_deadline(prism_cuda_engine *ce, double deadline) {}
 void prism_cuda_engine_run_batch(prism_cuda_engine *ce, prism_replica *reps,
                                  uint32_t replicas, const prism_batch_cfg *cfg) {}
 void prism_cuda_engine_publish(prism_cuda_engine *ce, uint32_t group,

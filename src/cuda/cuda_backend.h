@@ -46,6 +46,10 @@ prism_cuda_engine *prism_cuda_engine_create(const prism_graph *g, uint32_t repli
                                             unsigned err_len);
 void prism_cuda_engine_destroy(prism_cuda_engine *ce);
 
+/* Batches still running when prism_now() passes deadline (or the solve is
+ * interrupted) stop within a few hundred iterations (0: none). */
+void prism_cuda_engine_set_deadline(prism_cuda_engine *ce, double deadline);
+
 /* Synchronous: publish cfg, launch replicas [0, replicas) as group 0, wait. */
 void prism_cuda_engine_run_batch(prism_cuda_engine *ce, prism_replica *reps,
                                  uint32_t replicas, const prism_batch_cfg *cfg);

@@ -26,7 +26,9 @@
 #include "cuda/cuda_backend.h"
 #include "cuda/cuda_check.cuh"
 #include "cuda/kernel_compat.cuh"
+#include "engine/replica_inline.h"
 #include "util/check.h"
+#include "util/timer.h"
 #include "pipeline/triple.h"
 #include "util/philox.h"
 
@@ -107,6 +109,10 @@ typedef struct gpu_slot {
 #define RNG_BYTES (RNG_AHEAD * 32u)
 #define HEAD_BYTES (METRO_BYTES + SLOT_BYTES + RNG_BYTES)
 
+/* The kernel reads the host's stop flag every this many iterations (a
+ * mapped-memory read and a barrier: negligible against 256 iterations). */
+#define GPU_STOP_EVERY 256
+
 typedef struct kparams {
   const uint64_t *off;
   const uint32_t *adj;
@@ -126,6 +132,7 @@ typedef struct kparams {
   uint32_t place, small_bytes;
   uint32_t off32; /* the adjacency has < 2^32 entries: 32-bit offsets fit */
   unsigned long long *prof; /* R x PROF_PHASES cycles (PRISM_CUDA_PROFILE) */
+  const volatile int *stop; /* mapped host flag: end the batch early (deadline, signal) */
 } kparams;
 
 static __host__ __device__ __forceinline__ size_t align16(size_t x) {
@@ -329,7 +336,7 @@ template <typename GT, int NARROW>
 __global__ void __launch_bounds__(NARROW ? 256 : GPU_MAX_THREADS, NARROW ? 3 : 1)
     tabu_batch_kernel(kparams p) {
   PRISM_DYN_SMEM(dsm);
-  __shared__ int s_ncv;
+  __shared__ int s_ncv, s_stop;
   __shared__ uint32_t s_len, s_len2, s_qlen, s_cnt, s_conf2;
   __shared__ unsigned long long s_edelta;
 
@@ -470,6 +477,12 @@ __global__ void __launch_bounds__(NARROW ? 256 : GPU_MAX_THREADS, NARROW ? 3 : 1
   if (ncv == 0) solved = 1;
   else
     for (uint32_t step = 0; step < c_moves; step++) {
+      /* ---- the host's stop flag, every GPU_STOP_EVERY iterations (uniform) */
+      if ((step & (GPU_STOP_EVERY - 1)) == GPU_STOP_EVERY - 1) {
+        if (tid == 0) s_stop = *p.stop;
+        __syncthreads();
+        if (s_stop) break;
+      }
       /* ---- the Philox words of the next RNG_AHEAD iterations, one per thread */
       if ((step & (RNG_AHEAD - 1)) == 0) {
         for (uint32_t j = tid; j < RNG_AHEAD; j += T) {
@@ -827,6 +840,10 @@ struct prism_cuda_engine {
   gpu_tel *d_tel;
   unsigned long long *d_prof;
   uint64_t prof_iters;
+  /* the stop flag (pinned, mapped) and when the host raises it */
+  int *h_stop;
+  int *d_stop;
+  double deadline; /* prism_now() seconds; 0: none */
   /* host, pinned */
   gpu_rep *h_rep;
   uint32_t *h_color, *h_best, *h_belief, *h_cv, *h_metro;
@@ -949,6 +966,7 @@ static void engine_free(prism_cuda_engine *ce) {
   cudaFree(ce->d_cfg);
   cudaFree(ce->d_tel);
   cudaFree(ce->d_prof);
+  cudaFreeHost(ce->h_stop);
   cudaFreeHost(ce->h_rep);
   cudaFreeHost(ce->h_color);
   cudaFreeHost(ce->h_best);
@@ -1134,6 +1152,9 @@ extern "C" prism_cuda_engine *prism_cuda_engine_create(const prism_graph *g,
     engine_free(ce);
     return NULL;
   }
+  CHECK_CUDA(cudaHostAlloc((void **)&ce->h_stop, sizeof(int), cudaHostAllocMapped));
+  *ce->h_stop = 0;
+  CHECK_CUDA(cudaHostGetDevicePointer((void **)&ce->d_stop, ce->h_stop, 0));
   CHECK_CUDA(cudaMallocHost((void **)&ce->h_rep, (size_t)R * sizeof(gpu_rep)));
   CHECK_CUDA(cudaMallocHost((void **)&ce->h_color, (size_t)R * n * 4));
   CHECK_CUDA(cudaMallocHost((void **)&ce->h_best, (size_t)R * n * 4));
@@ -1403,11 +1424,34 @@ extern "C" int prism_cuda_engine_reached(prism_cuda_engine *ce, uint32_t group,
   }
 }
 
+/* Wait for ev; meanwhile raise the kernels' stop flag once the deadline has
+ * passed or the solve was interrupted, so that a long batch ends within
+ * GPU_STOP_EVERY iterations instead of running out its moves. */
+extern "C" int prism_solve_interrupted(void); /* solve.c */
+static void wait_or_stop(prism_cuda_engine *ce, cudaEvent_t ev) {
+  for (;;) {
+    cudaError_t q = cudaEventQuery(ev);
+    if (q == cudaSuccess) return;
+    if (q != cudaErrorNotReady) CHECK_CUDA(q);
+    if (!*(volatile int *)ce->h_stop &&
+        (prism_solve_interrupted() || (ce->deadline > 0 && prism_now() >= ce->deadline))) {
+      *(volatile int *)ce->h_stop = 1;
+      __sync_synchronize();
+    }
+    struct timespec ts = {0, 100000}; /* 0.1 ms */
+    nanosleep(&ts, NULL);
+  }
+}
+
+extern "C" void prism_cuda_engine_set_deadline(prism_cuda_engine *ce, double deadline) {
+  ce->deadline = deadline;
+}
+
 extern "C" void prism_cuda_engine_wait(prism_cuda_engine *ce, uint32_t group, prism_replica *reps,
                                        prism_cuda_telemetry *tel) {
   group_state *gs = group_of(ce, group);
   if (!gs->in_flight) prism_die("CUDA engine: wait on group %u with nothing in flight", group);
-  CHECK_CUDA(cudaEventSynchronize(gs->ev[EV_DOWN]));
+  wait_or_stop(ce, gs->ev[EV_DOWN]);
   gs->in_flight = 0;
   const uint32_t n = ce->n, first = gs->first, count = gs->count;
   int fresh = 0;
@@ -1462,13 +1506,10 @@ extern "C" void prism_cuda_engine_wait(prism_cuda_engine *ce, uint32_t group, pr
     r->tunnel_aborts = h->tunnel_aborts;
     r->solved = (int)h->solved;
     r->conflicts = h->conflicts;
-    r->ncv = h->ncv;
     for (uint32_t v = 0; v < n; v++) r->cvpos[v] = PRISM_NONE;
     const uint32_t *cv = ce->h_cv + o;
-    for (uint32_t j = 0; j < h->ncv; j++) {
-      r->cv[j] = cv[j];
-      r->cvpos[cv[j]] = j;
-    }
+    prism_cv_clear(r);
+    for (uint32_t j = 0; j < h->ncv; j++) prism_cv_add(r, cv[j]);
   }
 }
 

@@ -125,6 +125,8 @@ void prism_engine_build_cfg(engine *e, island *is) {
   c->pc_tabu_base = (uint32_t)e->p.pc_tabu_base;
   c->pc_alpha_fp = (uint32_t)llround(e->p.pc_tabu_alpha * 256.0);
   c->pc_react = (uint32_t)e->p.pc_reactive;
+  c->scan_limit = e->n < (uint32_t)e->p.scan_min_n ? 0 : (uint32_t)e->p.scan_limit;
+  c->scan_sample = (uint32_t)e->p.scan_sample;
   if (e->p.batch_moves > 0)
     c->moves = (uint32_t)e->p.batch_moves;
   else {
@@ -327,7 +329,10 @@ static int process(engine *e, island *is, const prism_cuda_telemetry *ct,
   is->transition_active = (int)t->phase_transition;
 
   const int done = e->res->best_k <= e->stop_k;
-  if (!done && is->k < e->res->best_k) {
+  /* out of time: report, but no population moves (O(m) on a large graph) */
+  const int over = !done && out_of_time(e);
+  if (over) {
+  } else if (!done && is->k < e->res->best_k) {
     if (prism_island_update_reservoir(e, is, t))
       for (uint32_t i = 0; i < is->R; i++) prism_engine_rep_rebuild(e, &is->rep[i], &is->cfg);
     is->batches_at_k++;
@@ -452,6 +457,7 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
     if (!e->cuda && o->backend == PRISM_BACKEND_CUDA)
       prism_die("--backend cuda: %s", why);
     e->pipelined = e->cuda && e->p.gpu_pipeline && I > 1;
+    if (e->cuda) prism_cuda_engine_set_deadline(e->cuda, e->stop.deadline);
     if (!e->cuda) { /* fell back: the CPU's defaults */
       if (e->p.islands == 0) I = 1;
       if (e->p.replicas == 0) R = 2 * I;
@@ -527,7 +533,7 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
     const double th = prism_now();
     const int done = process(e, is, e->cuda ? &ct : NULL, &t);
     e->batch++;
-    if (done) break;
+    if (done || out_of_time(e)) break;
     prepare(e, is);
     if (e->cuda) prism_cuda_engine_trace_host(e->cuda, "host", is->index, th, prism_now());
     if (e->pipelined) launch(e, is);

@@ -27,7 +27,7 @@
 void prism_partialcol_rebuild(prism_replica *r, const prism_batch_cfg *c) {
   const uint32_t n = r->n, k = r->k;
   memset(r->G, 0, (size_t)n * k * sizeof *r->G);
-  r->ncv = 0;
+  prism_cv_clear(r);
   for (uint32_t v = 0; v < n; v++) {
     r->cvpos[v] = PRISM_NONE;
     const uint32_t cv = r->color[v];
@@ -46,6 +46,7 @@ static inline void uncolor(prism_replica *r, const prism_batch_cfg *c, uint32_t 
                            uint32_t col) {
   const uint32_t k = r->k;
   r->color[v] = PRISM_NONE;
+  prism_note_change(r, v);
   for (uint64_t e = c->offsets[v]; e < c->offsets[v + 1]; e++)
     r->G[(size_t)c->adj[e] * k + col]--;
   prism_cv_add(r, v);
@@ -64,6 +65,7 @@ static inline void insert(prism_replica *r, const prism_batch_cfg *c, uint32_t v
     }
   }
   r->color[v] = col;
+  prism_note_change(r, v);
   for (uint64_t e = c->offsets[v]; e < c->offsets[v + 1]; e++)
     r->G[(size_t)c->adj[e] * k + col]++;
   prism_cv_remove(r, v);
@@ -83,37 +85,59 @@ static inline void react(prism_replica *r, const prism_batch_cfg *c) {
   r->pc_window = 0;
 }
 
+typedef struct pc_best {
+  int32_t bd;
+  uint32_t bkey, bv, bc;
+} pc_best;
+
+/* Consider every move of uncolored vertex v. */
+static inline void pc_scan_vertex(const prism_replica *r, uint32_t salt, uint32_t now,
+                                  int32_t slack, pc_best *s, uint32_t v) {
+  const uint32_t k = r->k;
+  const int32_t *row = r->G + (size_t)v * k;
+  const uint32_t *tab = r->tabu + (size_t)v * k;
+  for (uint32_t col = 0; col < k; col++) {
+    const int32_t d = row[col] - 1;
+    if (d > s->bd) continue;
+    if (tab[col] > now && d >= slack) continue;
+    const uint32_t key = prism_mix32((v * k + col) ^ salt);
+    if (d < s->bd || key < s->bkey) {
+      s->bd = d;
+      s->bkey = key;
+      s->bv = v;
+      s->bc = col;
+    }
+  }
+}
+
 void prism_partialcol_run_batch(prism_replica *r, const prism_batch_cfg *c) {
   const uint32_t k = r->k;
   r->moves = r->metro_moves = r->tunnels = r->tunnel_aborts = 0;
   prism_tabu_rebase(r);
+  r->chg_over = 1; /* best_color vs color: not tracked across batches */
   for (uint32_t step = 0; step < c->moves && r->ncv > 0; step++) {
     if (step % PRISM_STOP_EVERY == PRISM_STOP_EVERY - 1 && prism_batch_should_stop(r, c))
       break;
     prism_u32x4 ctr = {{r->id, 2, (uint32_t)r->iter, (uint32_t)(r->iter >> 32)}};
     prism_u32x4 A = prism_philox4x32(ctr, (uint32_t)c->seed, (uint32_t)(c->seed >> 32));
-    /* best (v, col) over v in U: fewest colored neighbours in col */
-    const int64_t slack = (r->best_energy - r->energy) / PRISM_EUNIT; /* aspiration: d < slack */
+    /* best (v, col) over v in U (or a sample of U: tabucol.c's buckets):
+     * fewest colored neighbours in col */
+    const int32_t slack = (int32_t)((r->best_energy - r->energy) / PRISM_EUNIT); /* aspiration: d < slack */
     const uint32_t now = (uint32_t)(r->iter - r->tabu_epoch);
-    int32_t bd = INT32_MAX;
-    uint32_t bkey = UINT32_MAX, bv = PRISM_NONE, bc = 0;
-    for (uint32_t i = 0; i < r->ncv; i++) {
-      const uint32_t v = r->cv[i];
-      const int32_t *row = r->G + (size_t)v * k;
-      const uint32_t *tab = r->tabu + (size_t)v * k;
-      for (uint32_t col = 0; col < k; col++) {
-        const int32_t d = row[col] - 1;
-        if (d > bd) continue;
-        if (tab[col] > now && d >= slack) continue;
-        const uint32_t key = prism_mix32((v * k + col) ^ A.v[0]);
-        if (d < bd || key < bkey) {
-          bd = d;
-          bkey = key;
-          bv = v;
-          bc = col;
-        }
+    pc_best s = {INT32_MAX, UINT32_MAX, PRISM_NONE, 0};
+    if (c->scan_limit == 0 || r->ncv <= c->scan_limit) {
+      for (uint32_t i = 0; i < r->ncv; i++) pc_scan_vertex(r, A.v[0], now, slack, &s, r->cv[i]);
+    } else {
+      const uint32_t nb = 1u << r->bk_bits, mask = nb - 1;
+      const uint32_t pick = prism_mix32(A.v[0] + 0x632BE5ABu);
+      uint32_t b = r->bk_bits ? pick >> (32 - r->bk_bits) : 0, got = 0;
+      for (uint32_t t = 0; t < nb && got < c->scan_sample; t++, b = (b + 1) & mask) {
+        const uint32_t *item = r->bk_item + r->bk_start[b], len = r->bk_len[b];
+        for (uint32_t j = 0; j < len; j++) pc_scan_vertex(r, A.v[0], now, slack, &s, item[j]);
+        got += len;
       }
     }
+    uint32_t bv = s.bv, bc = s.bc;
     if (bv == PRISM_NONE) { /* every move tabu: a random one */
       bv = r->cv[((uint64_t)A.v[1] * r->ncv) >> 32];
       bc = (uint32_t)(((uint64_t)A.v[2] * k) >> 32);

@@ -27,6 +27,20 @@ void prism_replica_init(prism_replica *r, uint32_t id, uint32_t n, uint32_t kmax
   r->rowmin_ok = PRISM_CALLOC(n, sizeof *r->rowmin_ok);
   r->queue = PRISM_CALLOC(n, sizeof *r->queue);
   r->mark = PRISM_CALLOC(n, sizeof *r->mark);
+  /* 16 to 32 vertices per bucket */
+  while (r->bk_bits < 24 && ((uint64_t)n >> (r->bk_bits + 1)) >= 16) r->bk_bits++;
+  const uint32_t nb = 1u << r->bk_bits;
+  r->bk_start = PRISM_CALLOC((size_t)nb + 1, sizeof *r->bk_start);
+  r->bk_len = PRISM_CALLOC(nb, sizeof *r->bk_len);
+  r->bk_item = PRISM_CALLOC(n, sizeof *r->bk_item);
+  r->bk_pos = PRISM_CALLOC(n, sizeof *r->bk_pos);
+  for (uint32_t v = 0; v < n; v++) r->bk_start[prism_bucket_of(r, v) + 1]++;
+  for (uint32_t b = 0; b < nb; b++) r->bk_start[b + 1] += r->bk_start[b];
+  r->chg_cap = n / 4 + 16;
+  r->chg = PRISM_CALLOC(r->chg_cap, sizeof *r->chg);
+  r->chg_mark = PRISM_CALLOC(n, sizeof *r->chg_mark);
+  r->chg_stamp = 1;
+  r->chg_over = 1;
 }
 
 void prism_replica_free(prism_replica *r) {
@@ -41,6 +55,12 @@ void prism_replica_free(prism_replica *r) {
   free(r->queue);
   free(r->mark);
   free(r->belief);
+  free(r->bk_start);
+  free(r->bk_len);
+  free(r->bk_item);
+  free(r->bk_pos);
+  free(r->chg);
+  free(r->chg_mark);
   memset(r, 0, sizeof *r);
 }
 
@@ -55,7 +75,7 @@ static void tabucol_rebuild(prism_replica *r, const prism_batch_cfg *c) {
     }
   }
   int64_t energy2 = 0, pot = 0;
-  r->ncv = 0;
+  prism_cv_clear(r);
   for (uint32_t v = 0; v < n; v++) {
     int32_t g = r->G[(size_t)v * k + r->color[v]];
     r->cvpos[v] = PRISM_NONE;

@@ -81,6 +81,12 @@ typedef struct prism_batch_cfg {
   /* PartialCol: tenure = U[0,pc_tabu_base) + (pc_alpha_fp*|U| >> 8) + reactive part */
   uint32_t pc_tabu_base, pc_alpha_fp;
   uint32_t pc_react;        /* 1: the reactive (FOO) tenure term is on */
+  /* Large conflict sets: above scan_limit conflicting (uncolored) vertices
+   * a move looks at a sample of them, whole buckets of the replica's bucket
+   * split (a fixed hash of the vertex) from a random bucket on, until at
+   * least scan_sample vertices (0: always the exact scan). CPU only: the
+   * CUDA kernel scans exactly (its agreement tests keep ncv below). */
+  uint32_t scan_limit, scan_sample;
   prism_batch_stop *stop;   /* CPU early exit; NULL: run whole batches */
 } prism_batch_cfg;
 
@@ -98,6 +104,14 @@ typedef struct prism_replica {
   int32_t *rowmin;          /* TabuCol: min of G[v][c] over c != color v, when */
   uint8_t *rowmin_ok;       /* ... this flag says it is current (a scan bound) */
   uint32_t ncv;
+  /* the cv list again, split into 2^bk_bits buckets by prism_bucket_of(v):
+   * bucket b's members are bk_item[bk_start[b] .. + bk_len[b]) (sampled scans) */
+  uint32_t bk_bits;
+  uint32_t *bk_start, *bk_len, *bk_item, *bk_pos;
+  /* best_color follows color lazily: the vertices recolored since it was
+   * last brought up to date (chg_over: more than chg_cap, or unknown) */
+  uint32_t *chg, *chg_mark, nchg, chg_cap, chg_stamp;
+  int chg_over;
   uint32_t *belief;         /* n, elite-aligned colors, or NULL */
   uint32_t *best_color;     /* best coloring since the last reset */
   int64_t best_color_energy;

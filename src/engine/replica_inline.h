@@ -6,10 +6,19 @@
 #include <string.h>
 
 #include "engine/replica.h"
+#include "util/philox.h"
+
+/* The bucket of v (a fixed hash, the same for every replica and seed). */
+static inline uint32_t prism_bucket_of(const prism_replica *r, uint32_t v) {
+  return r->bk_bits ? prism_mix32(v * 0x9E3779B1u + 0x7F4A7C15u) >> (32 - r->bk_bits) : 0;
+}
 
 static inline void prism_cv_add(prism_replica *r, uint32_t v) {
   r->cvpos[v] = r->ncv;
   r->cv[r->ncv++] = v;
+  const uint32_t b = prism_bucket_of(r, v), *start = r->bk_start;
+  r->bk_pos[v] = r->bk_len[b];
+  r->bk_item[start[b] + r->bk_len[b]++] = v;
 }
 
 static inline void prism_cv_remove(prism_replica *r, uint32_t v) {
@@ -17,6 +26,41 @@ static inline void prism_cv_remove(prism_replica *r, uint32_t v) {
   r->cv[p] = last;
   r->cvpos[last] = p;
   r->cvpos[v] = PRISM_NONE;
+  const uint32_t b = prism_bucket_of(r, v), s = r->bk_start[b];
+  const uint32_t q = r->bk_pos[v], tail = r->bk_item[s + --r->bk_len[b]];
+  r->bk_item[s + q] = tail;
+  r->bk_pos[tail] = q;
+}
+
+/* Empty the list (the callers reset cvpos). */
+static inline void prism_cv_clear(prism_replica *r) {
+  r->ncv = 0;
+  memset(r->bk_len, 0, ((size_t)1 << r->bk_bits) * sizeof *r->bk_len);
+}
+
+/* v was recolored: remember it for the next best-coloring update. */
+static inline void prism_note_change(prism_replica *r, uint32_t v) {
+  if (r->chg_over || r->chg_mark[v] == r->chg_stamp) return;
+  r->chg_mark[v] = r->chg_stamp;
+  if (r->nchg < r->chg_cap)
+    r->chg[r->nchg++] = v;
+  else
+    r->chg_over = 1;
+}
+
+/* best_color := color, in O(changes) when they are known, else O(n). */
+static inline void prism_best_sync(prism_replica *r) {
+  if (r->chg_over) {
+    memcpy(r->best_color, r->color, (size_t)r->n * sizeof *r->color);
+  } else {
+    for (uint32_t i = 0; i < r->nchg; i++) r->best_color[r->chg[i]] = r->color[r->chg[i]];
+  }
+  r->nchg = 0;
+  r->chg_over = 0;
+  if (++r->chg_stamp == 0) {
+    memset(r->chg_mark, 0, (size_t)r->n * sizeof *r->chg_mark);
+    r->chg_stamp = 1;
+  }
 }
 
 /* The tabu table holds iterations relative to tabu_epoch in 32 bits (half
@@ -55,7 +99,7 @@ static inline void prism_note_energy(prism_replica *r) {
   if (r->energy < r->best_energy) r->best_energy = r->energy;
   if (r->energy < r->best_color_energy) {
     r->best_color_energy = r->energy;
-    memcpy(r->best_color, r->color, (size_t)r->n * sizeof *r->color);
+    prism_best_sync(r);
   }
 }
 

@@ -128,6 +128,45 @@ static void solve_extracted(const prism_graph *g, const prism_solve_opts *o,
   prism_extraction_free(&x);
 }
 
+/* The first coloring: DSATUR, smallest-last and RLF, each while time is
+ * left (or the one the `start` parameter names); each is offered, so the
+ * first with the fewest colors is kept and printed (ties: DSATUR, the start
+ * of earlier versions, keeps the DIMACS results as they were). */
+static void start_coloring(const prism_graph *g, const prism_solve_opts *o,
+                           prism_solve_result *r, double t0) {
+  static const char *const names[] = {"", "DSATUR", "RLF", "smallest-last"};
+  const int only = o->engine ? o->params.start : 1; /* --dsatur-only: DSATUR */
+  const double deadline = o->time_limit > 0 ? t0 + o->time_limit : 0;
+  static const int order[] = {1, 3, 2};
+  uint32_t *colors = PRISM_MALLOC((size_t)g->n * sizeof *colors);
+  uint32_t best = 0;
+  int won = 0;
+  for (int i = 0; i < 3; i++) {
+    const int how = order[i];
+    if (only && how != only) continue;
+    if (r->best_k && ((deadline > 0 && prism_now() >= deadline) || interrupted ||
+                      r->best_k <= r->lower_bound || r->best_k <= o->target_k))
+      break;
+    double ts = prism_now();
+    uint32_t k = how == 1   ? prism_dsatur(g, colors)
+                 : how == 2 ? prism_rlf(g, colors, r->best_k ? deadline : 0)
+                            : prism_smallest_last(g, colors, r->best_k ? deadline : 0);
+    if (k == 0) {
+      info(o, "%s: out of time after %.3f s", names[how], prism_now() - ts);
+      continue;
+    }
+    if (how == 1) r->dsatur_k = k;
+    info(o, "%s %u colors (%.3f s)", names[how], k, prism_now() - ts);
+    if (!best || k < best) {
+      best = k;
+      won = how;
+    }
+    prism_solve_offer(g, o, r, colors, t0);
+  }
+  if (!only) info(o, "start: %s, %u colors", names[won], best);
+  free(colors);
+}
+
 int prism_solve(const prism_graph *g, const prism_solve_opts *o,
                 prism_solve_result *r, char *err, unsigned err_len) {
   double t0 = prism_now();
@@ -155,12 +194,7 @@ int prism_solve(const prism_graph *g, const prism_solve_opts *o,
     return 0;
   }
 
-  uint32_t *colors = PRISM_MALLOC((size_t)g->n * sizeof *colors);
-  double td = prism_now();
-  r->dsatur_k = prism_dsatur(g, colors);
-  info(o, "DSATUR %u colors (%.3f s)", r->dsatur_k, prism_now() - td);
-  prism_solve_offer(g, o, r, colors, t0);
-  free(colors);
+  start_coloring(g, o, r, t0);
 
   uint32_t stop_k = o->target_k > lb ? o->target_k : lb;
   if (o->engine && r->best_k > stop_k && !interrupted && extraction_wanted(g, o))

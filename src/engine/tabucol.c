@@ -19,6 +19,7 @@ static inline void recolor(prism_replica *r, const prism_batch_cfg *c, uint32_t 
   const uint32_t k = r->k, a = r->color[v];
   const int32_t w = c->omega[v];
   r->color[v] = nc;
+  prism_note_change(r, v);
   int32_t *const rowmin = r->rowmin;
   uint8_t *const ok = r->rowmin_ok;
   for (uint64_t e = c->offsets[v]; e < c->offsets[v + 1]; e++) {
@@ -80,7 +81,6 @@ static inline int64_t floordiv(int64_t a, int64_t b) {
   return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
-/* Best allowed move among the conflicting vertices; PLAIN = no potentials. */
 /* Bit j set when row[j] <= lim, for j < cnt <= 32 (SSE2 where present). */
 static inline uint32_t le_mask(const int32_t *row, uint32_t cnt, int64_t lim) {
   const int32_t l = lim > INT32_MAX   ? INT32_MAX
@@ -108,77 +108,115 @@ static inline int32_t row_min(const int32_t *row, uint32_t k, uint32_t a) {
   return m;
 }
 
-static inline void scan(prism_replica *r, const prism_batch_cfg *c, int plain,
-                        uint32_t salt, uint32_t salt2, int64_t *best_d, uint32_t *bv,
-                        uint32_t *bc, uint32_t *rv) {
-  const uint32_t k = r->k, top = k - 1;
-  const uint32_t it = (uint32_t)(r->iter - r->tabu_epoch); /* tabu when entry > it */
-  const int64_t slack = r->best_energy - r->energy; /* aspiration: d < slack */
-  int64_t bd = INT64_MAX;
-  uint32_t bkey = UINT32_MAX, bestv = PRISM_NONE, bestc = 0;
-  uint32_t rkey = UINT32_MAX, randv = PRISM_NONE;
-  for (uint32_t i = 0; i < r->ncv; i++) {
-    const uint32_t v = r->cv[i], a = r->color[v];
-    const int32_t *row = r->G + (size_t)v * k;
-    const uint32_t *tab = r->tabu + (size_t)v * k;
-    const int64_t w = c->omega[v];
-    uint32_t hv = prism_mix32(v ^ salt2);
-    if (hv < rkey) {
-      rkey = hv;
-      randv = v;
+/* The scan's running result: the best allowed move (bd, bkey, bestv,
+ * bestc) and the random vertex (smallest rkey). */
+typedef struct scan_best {
+  int64_t bd;
+  uint32_t bkey, bestv, bestc, rkey, randv;
+} scan_best;
+
+/* Consider every move of conflicting vertex v. */
+static inline void scan_vertex(prism_replica *r, const prism_batch_cfg *c, int plain,
+                               uint32_t salt, uint32_t salt2, uint32_t it, int64_t slack,
+                               scan_best *s, uint32_t v) {
+  const uint32_t k = r->k, top = k - 1, a = r->color[v];
+  const int32_t *row = r->G + (size_t)v * k;
+  const uint32_t *tab = r->tabu + (size_t)v * k;
+  const int64_t w = c->omega[v];
+  uint32_t hv = prism_mix32(v ^ salt2);
+  if (hv < s->rkey) {
+    s->rkey = hv;
+    s->randv = v;
+  }
+  int64_t base = -w * row[a];
+  uint32_t b = PRISM_NONE;
+  int64_t slackadj = 0; /* most a potential can lower d */
+  if (!plain) {
+    base -= prism_potential(r, c, v, a);
+    if (r->belief && c->beta) {
+      b = r->belief[v];
+      base += c->beta;
+      slackadj = c->beta;
     }
-    int64_t base = -w * row[a];
-    uint32_t b = PRISM_NONE;
-    int64_t slackadj = 0; /* most a potential can lower d */
-    if (!plain) {
-      base -= prism_potential(r, c, v, a);
-      if (r->belief && c->beta) {
-        b = r->belief[v];
-        base += c->beta;
-        slackadj = c->beta;
+  }
+  int64_t bd = s->bd;
+  if (bd != INT64_MAX) {
+    /* no move of v can beat bd when its row minimum cannot (potentials
+     * add mu >= 0 or take at most slackadj off): skip the row */
+    if (!r->rowmin_ok[v]) {
+      r->rowmin[v] = row_min(row, k, a);
+      r->rowmin_ok[v] = 1;
+    }
+    if (w * r->rowmin[v] + base - slackadj > bd) return;
+  }
+  /* d = w * row[col] + base (+ potentials) <= bd  needs  row[col] <= lim */
+  int64_t lim = bd == INT64_MAX ? INT32_MAX : floordiv(bd - base + slackadj, w);
+  for (uint32_t c0 = 0; c0 < k; c0 += 32) {
+    /* the colors of this chunk that can beat bd (a superset: lim only
+     * falls), taken in increasing order like a plain loop */
+    uint32_t m = le_mask(row + c0, k - c0 < 32 ? k - c0 : 32, lim);
+    if (a >= c0 && a - c0 < 32) m &= ~(1u << (a - c0));
+    for (; m; m &= m - 1) {
+      const uint32_t col = c0 + (uint32_t)__builtin_ctz(m);
+      if (row[col] > lim) continue;
+      int64_t d = w * row[col] + base;
+      if (!plain) {
+        if (col == top) d += c->mu;
+        if (col == b) d -= c->beta;
       }
-    }
-    if (bd != INT64_MAX) {
-      /* no move of v can beat bd when its row minimum cannot (potentials
-       * add mu >= 0 or take at most slackadj off): skip the row */
-      if (!r->rowmin_ok[v]) {
-        r->rowmin[v] = row_min(row, k, a);
-        r->rowmin_ok[v] = 1;
-      }
-      if (w * r->rowmin[v] + base - slackadj > bd) continue;
-    }
-    /* d = w * row[col] + base (+ potentials) <= bd  needs  row[col] <= lim */
-    int64_t lim = bd == INT64_MAX ? INT32_MAX : floordiv(bd - base + slackadj, w);
-    for (uint32_t c0 = 0; c0 < k; c0 += 32) {
-      /* the colors of this chunk that can beat bd (a superset: lim only
-       * falls), taken in increasing order like a plain loop */
-      uint32_t m = le_mask(row + c0, k - c0 < 32 ? k - c0 : 32, lim);
-      if (a >= c0 && a - c0 < 32) m &= ~(1u << (a - c0));
-      for (; m; m &= m - 1) {
-        const uint32_t col = c0 + (uint32_t)__builtin_ctz(m);
-        if (row[col] > lim) continue;
-        int64_t d = w * row[col] + base;
-        if (!plain) {
-          if (col == top) d += c->mu;
-          if (col == b) d -= c->beta;
-        }
-        if (d > bd) continue;
-        if (tab[col] > it && d >= slack) continue;
-        uint32_t key = prism_mix32((v * k + col) ^ salt);
-        if (d < bd || key < bkey) {
-          if (d < bd) lim = floordiv(d - base + slackadj, w);
-          bd = d;
-          bkey = key;
-          bestv = v;
-          bestc = col;
-        }
+      if (d > bd) continue;
+      if (tab[col] > it && d >= slack) continue;
+      uint32_t key = prism_mix32((v * k + col) ^ salt);
+      if (d < bd || key < s->bkey) {
+        if (d < bd) lim = floordiv(d - base + slackadj, w);
+        bd = d;
+        s->bkey = key;
+        s->bestv = v;
+        s->bestc = col;
       }
     }
   }
-  *best_d = bd;
-  *bv = bestv;
-  *bc = bestc;
-  *rv = randv;
+  s->bd = bd;
+}
+
+/* The best allowed move among the conflicting vertices (all of them, or a
+ * sample when there are more than scan_limit: whole buckets from the one
+ * `pick` selects on), and the random vertex among the same; PLAIN = no
+ * potentials. Either way the result depends on the set scanned, not on the
+ * list order. */
+static inline void scan(prism_replica *r, const prism_batch_cfg *c, int plain,
+                        uint32_t salt, uint32_t salt2, uint32_t pick, int64_t *best_d,
+                        uint32_t *bv, uint32_t *bc, uint32_t *rv) {
+  const uint32_t it = (uint32_t)(r->iter - r->tabu_epoch); /* tabu when entry > it */
+  const int64_t slack = r->best_energy - r->energy; /* aspiration: d < slack */
+  scan_best s = {INT64_MAX, UINT32_MAX, PRISM_NONE, 0, UINT32_MAX, PRISM_NONE};
+  if (c->scan_limit == 0 || r->ncv <= c->scan_limit) {
+    for (uint32_t i = 0; i < r->ncv; i++)
+      scan_vertex(r, c, plain, salt, salt2, it, slack, &s, r->cv[i]);
+  } else {
+    const uint32_t nb = 1u << r->bk_bits, mask = nb - 1;
+    uint32_t b = r->bk_bits ? pick >> (32 - r->bk_bits) : 0, got = 0;
+    uint32_t b0 = b, t0 = 0, k = r->k;
+    /* the rows are cache misses on a large graph: ask for all of them first */
+    for (uint32_t t = 0; t < nb && got < c->scan_sample; t++, b = (b + 1) & mask) {
+      const uint32_t *item = r->bk_item + r->bk_start[b], len = r->bk_len[b];
+      for (uint32_t j = 0; j < len; j++) {
+        __builtin_prefetch(r->G + (size_t)item[j] * k);
+        __builtin_prefetch(r->tabu + (size_t)item[j] * k);
+      }
+      got += len;
+      t0 = t + 1;
+    }
+    for (uint32_t t = 0; t < t0; t++, b0 = (b0 + 1) & mask) {
+      const uint32_t *item = r->bk_item + r->bk_start[b0], len = r->bk_len[b0];
+      for (uint32_t j = 0; j < len; j++)
+        scan_vertex(r, c, plain, salt, salt2, it, slack, &s, item[j]);
+    }
+  }
+  *best_d = s.bd;
+  *bv = s.bestv;
+  *bc = s.bestc;
+  *rv = s.randv;
 }
 
 static inline int64_t move_delta(const prism_replica *r, const prism_batch_cfg *c,
@@ -199,6 +237,7 @@ static void run_batch(prism_replica *r, const prism_batch_cfg *c) {
     return;
   }
   prism_tabu_rebase(r);
+  r->chg_over = 1; /* best_color vs color: not tracked across batches */
   for (uint32_t step = 0; step < c->moves; step++) {
     if (step % PRISM_STOP_EVERY == PRISM_STOP_EVERY - 1 && prism_batch_should_stop(r, c))
       break;
@@ -210,9 +249,9 @@ static void run_batch(prism_replica *r, const prism_batch_cfg *c) {
     uint32_t bv, bc, rv;
     uint32_t ncv_before = r->ncv;
     if (plain)
-      scan(r, c, 1, A.v[0], A.v[1], &bd, &bv, &bc, &rv);
+      scan(r, c, 1, A.v[0], A.v[1], B.v[2], &bd, &bv, &bc, &rv);
     else
-      scan(r, c, 0, A.v[0], A.v[1], &bd, &bv, &bc, &rv);
+      scan(r, c, 0, A.v[0], A.v[1], B.v[2], &bd, &bv, &bc, &rv);
     uint32_t rc = (uint32_t)(((uint64_t)A.v[2] * (k - 1)) >> 32);
     if (rc >= r->color[rv]) rc++;
 
