@@ -20,6 +20,7 @@ done
 shift $((OPTIND - 1))
 PARTS=${*:-limits sigint moves quality}
 PRISM=${PRISM:-build/prism}
+BACKENDS=${BACKENDS:-cpu} # limits and sigint run on each; moves and quality on the CPU
 INST=${PRISM_INSTANCES:-../shared/instances}
 mkdir -p "$DIR" "$OUT" build
 gcc -O2 -o build/gen_large bench/gen_large.c -lm || exit 1
@@ -57,50 +58,58 @@ export PRISM OUT
 
 # --time-limit T: wall seconds from exec to exit, minus T
 limits() {
-  local T=$([ $QUICK = 1 ] && echo 5 || echo 10)
-  printf '%s\n' "${paths[@]}" | xargs -P $((P / 2 > 0 ? P / 2 : 1)) -I{} sh -c '
-    s=$(date +%s.%N); $PRISM color {} --time-limit '"$T"' -j 2 > /dev/null 2>&1
-    e=$(date +%s.%N); echo "$(basename {})	'"$T"'	$(echo "$e - $s - '"$T"'" | bc)"' \
-    > "$OUT/limits.tsv"
+  local T=$([ $QUICK = 1 ] && echo 5 || echo 10) be
+  for be in $BACKENDS; do
+    printf '%s\n' "${paths[@]}" | xargs -P $((P / 2 > 0 ? P / 2 : 1)) -I{} sh -c '
+      s=$(date +%s.%N); $PRISM color {} --backend '"$be"' --time-limit '"$T"' -j 2 \
+        > $OUT/limits.'"$be"'.$(basename {}).out 2>&1
+      e=$(date +%s.%N); echo "$(basename {})	'"$be"'	$(echo "$e - $s - '"$T"'" | bc)"'
+  done > "$OUT/limits.tsv"
   echo "### --time-limit $T, -j 2: seconds past the limit (wall, from exec to exit)"
   echo
-  echo "| graph | over (s) |"; echo "|---|---|"
-  sort "$OUT/limits.tsv" | awk -F'\t' '{printf "| %s | %.3f |\n", $1, $3}'
+  echo "| graph | backend | over (s) |"; echo "|---|---|---|"
+  sort "$OUT/limits.tsv" | awk -F'\t' '{printf "| %s | %s | %.3f |\n", $1, $2, $3}'
   echo
 }
 
 # SIGINT after S seconds: wall seconds from the signal to exit, and whether
 # an s line and a verified coloring came out
 sigint() {
-  local S=$([ $QUICK = 1 ] && echo 3 || echo 8)
-  printf '%s\n' "${paths[@]}" | xargs -P $((P / 2 > 0 ? P / 2 : 1)) -I{} sh -c '
-    f={}; b=$(basename $f); o=$OUT/sigint.$b
-    $PRISM color $f --time-limit 0 -j 2 --output $o.sol > $o.out 2>&1 & pid=$!
-    sleep '"$S"'; s=$(date +%s.%N); kill -INT $pid; wait $pid; e=$(date +%s.%N)
-    v=$($PRISM verify $f $o.sol > /dev/null 2>&1 && echo yes || echo no)
-    echo "$b	$(echo "$e - $s" | bc)	$(grep -c "^s " $o.out)	$v"' > "$OUT/sigint.tsv"
+  local S=$([ $QUICK = 1 ] && echo 3 || echo 8) be
+  for be in $BACKENDS; do
+    printf '%s\n' "${paths[@]}" | xargs -P $((P / 2 > 0 ? P / 2 : 1)) -I{} sh -c '
+      f={}; b=$(basename $f); o=$OUT/sigint.'"$be"'.$b
+      $PRISM color $f --backend '"$be"' --time-limit 0 -j 2 --output $o.sol > $o.out 2>&1 &
+      pid=$!
+      sleep '"$S"'; s=$(date +%s.%N); kill -INT $pid; wait $pid; e=$(date +%s.%N)
+      v=$($PRISM verify $f $o.sol > /dev/null 2>&1 && echo yes || echo no)
+      echo "$b	'"$be"'	$(echo "$e - $s" | bc)	$(grep -c "^s " $o.out)	$v"'
+  done > "$OUT/sigint.tsv"
   echo "### SIGINT after $S s, -j 2: seconds from the signal to exit"
   echo
-  echo "| graph | exit after (s) | s lines | coloring verifies |"; echo "|---|---|---|---|"
-  sort "$OUT/sigint.tsv" | awk -F'\t' '{printf "| %s | %.3f | %s | %s |\n", $1, $2, $3, $4}'
+  echo "| graph | backend | exit after (s) | s lines | coloring verifies |"
+  echo "|---|---|---|---|---|"
+  sort "$OUT/sigint.tsv" |
+    awk -F'\t' '{printf "| %s | %s | %.3f | %s | %s |\n", $1, $2, $3, $4, $5}'
   echo
 }
 
-# moves/s of one TabuCol replica on one core at a fixed k (start - 1 and
-# start - 2 from random colorings: few and many conflicts), from the
+# moves/s of one TabuCol replica on one core at a fixed k (the best start's
+# count - 1 and - 2, from random colorings: few and many conflicts), from the
 # telemetry's moves and batch times
 moves() {
   local T=$([ $QUICK = 1 ] && echo 8 || echo 20)
   for f in "${paths[@]}"; do
     b=$(basename "$f")
-    k0=$($PRISM info "$f" 2>/dev/null | awk '/dsatur/ {print $2}')
+    k0=$($PRISM color "$f" --backend cpu --param batch_moves=1 --param max_batches=1 2>/dev/null |
+      awk '/^c start:/ {print $4}')
     [ -n "$k0" ] || continue
     for d in 1 2; do
       [ $((k0 - d)) -ge 2 ] && echo "$f $b $((k0 - d)) $d"
     done
   done | xargs -P "$P" -L 1 sh -c '
     t=$OUT/moves.$1.$3.jsonl
-    $PRISM color $0 -k $2 --time-limit '"$T"' -j 1 --param replicas=1 --param mode=0 \
+    $PRISM color $0 --backend cpu -k $2 --time-limit '"$T"' -j 1 --param replicas=1 --param mode=0 \
       --telemetry $t > /dev/null 2>&1
     awk -v g=$1 -v k=$2 -F"[,:]" "{for (i = 1; i < NF; i++) {
         if (\$i ~ /\"moves\"/) m += \$(i+1); if (\$i ~ /\"batch_us\"/) us += \$(i+1);
@@ -112,7 +121,7 @@ moves() {
   echo "| graph | k | moves | engine s | moves/s | conflicts at the end |"
   echo "|---|---|---|---|---|---|"
   sort -k1,1 -k2,2n "$OUT/moves.tsv" |
-    awk -F'\t' '{printf "| %s | %s | %d | %.2f | %.3g | %s |\n", $1, $2, $3, $4, $4 > 0 ? $3 / $4 : 0, $5}'
+    awk -F'\t' '{printf "| %s | %s | %d | %.2f | %.3g | %s |\n", $1, $2, $3, $4, ($4 > 0 ? $3 / $4 : 0), $5}'
   echo
 }
 
@@ -121,7 +130,7 @@ quality() {
   local T=$([ $QUICK = 1 ] && echo 20 || echo 60)
   printf '%s\n' "${paths[@]}" | grep -v '\.col$' | xargs -P $((P / 2 > 0 ? P / 2 : 1)) -I{} sh -c '
     f={}; b=$(basename $f)
-    $PRISM color $f --time-limit '"$T"' -j 2 > $OUT/quality.$b.out 2>&1
+    $PRISM color $f --backend cpu --time-limit '"$T"' -j 2 > $OUT/quality.$b.out 2>&1
     awk -v g=$b "/^c DSATUR [0-9]+ colors/ {d=\$3} /^c smallest-last [0-9]+ colors/ {s=\$3}
       /^c RLF [0-9]+ colors/ {r=\$3} /^c start:/ {w=\$3} /^o / {k=\$2}
       END {printf \"%s\t%s\t%s\t%s\t%s\t%s\n\", g, d, s, r, w, k}" $OUT/quality.$b.out' \

@@ -681,12 +681,12 @@ PRISM_TEST(cuda_time_limit_inside_batches, "gpu") {
   prism_solve_opts_defaults(&o);
   o.backend = PRISM_BACKEND_CUDA;
   o.target_k = 20; /* far below what G(400, 1/2) allows: never reached */
-  o.time_limit = 0.5;
+  o.time_limit = 1.5;
   o.params.batch_moves = 100000000;
   prism_solve_result r;
   char err[256];
   TEST_REQUIRE(prism_solve(g, &o, &r, err, sizeof err) == 0);
-  TEST_CHECK(r.seconds < 5.0);
+  TEST_CHECK(r.seconds < 8.0);
   TEST_CHECK(r.moves > 0 && r.moves < 100000000ull);
   TEST_CHECK_EQ(r.status, PRISM_STATUS_UNKNOWN);
   free(r.colors);

@@ -141,19 +141,19 @@ PRISM_TEST(schedule_time_limit_inside_batches, "cpu") {
   prism_solve_opts_defaults(&o);
   o.backend = PRISM_BACKEND_CPU;
   o.target_k = 20; /* far below what G(400, 1/2) allows: never reached */
-  o.time_limit = 0.3;
+  o.time_limit = 1.5; /* the bounds and starts fit, even under ASan on a busy machine */
   o.params.batch_moves = 100000000; /* one batch: minutes of moves */
   o.params.mode = PRISM_MODE_TABUCOL;
   prism_solve_result r;
   char err[256];
   TEST_REQUIRE(prism_solve(g, &o, &r, err, sizeof err) == 0);
-  TEST_CHECK(r.seconds < 5.0);
+  TEST_CHECK(r.seconds < 8.0);
   TEST_CHECK(r.moves > 0 && r.moves < 100000000ull);
   TEST_CHECK_EQ(r.status, PRISM_STATUS_UNKNOWN);
   free(r.colors);
   o.params.mode = PRISM_MODE_PARTIALCOL;
   TEST_REQUIRE(prism_solve(g, &o, &r, err, sizeof err) == 0);
-  TEST_CHECK(r.seconds < 5.0);
+  TEST_CHECK(r.seconds < 8.0);
   free(r.colors);
   prism_graph_free(g);
 }

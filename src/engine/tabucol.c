@@ -201,8 +201,11 @@ static inline void scan(prism_replica *r, const prism_batch_cfg *c, int plain,
     for (uint32_t t = 0; t < nb && got < c->scan_sample; t++, b = (b + 1) & mask) {
       const uint32_t *item = r->bk_item + r->bk_start[b], len = r->bk_len[b];
       for (uint32_t j = 0; j < len; j++) {
-        __builtin_prefetch(r->G + (size_t)item[j] * k);
-        __builtin_prefetch(r->tabu + (size_t)item[j] * k);
+        const uint32_t v = item[j];
+        __builtin_prefetch(r->color + v);
+        __builtin_prefetch(r->rowmin + v);
+        __builtin_prefetch(r->G + (size_t)v * k);
+        __builtin_prefetch(r->tabu + (size_t)v * k);
       }
       got += len;
       t0 = t + 1;
