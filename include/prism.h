@@ -17,8 +17,9 @@
  * handed out (by a callback or as the result) has passed prism's verifier.
  *
  * Threads: a handle is used by one thread at a time; prism_interrupt() is the
- * exception (any thread, or a signal handler). Out of memory ends the
- * process with a message, as the prism command does.
+ * exception (any thread, or a signal handler). Separate handles may solve at
+ * once in separate threads (CPU backend). Out of memory ends the process
+ * with a message, as the prism command does.
  *
  * Link with `pkg-config --cflags --libs prism` (shared) or add --static. */
 #ifndef PRISM_H

@@ -310,3 +310,56 @@ PRISM_TEST(api_interrupt, "cpu") {
   TEST_CHECK_EQ(bad_edges(petersen, 15, prism_result_colors(p), 10, prism_result_k(p)), 0);
   prism_free(p);
 }
+
+/* ------------------------------------------------- handles, backends */
+
+typedef struct job {
+  const uint32_t *edges;
+  uint64_t m;
+  uint32_t colors[80];
+  int rc;
+} job;
+
+static void *solve_job(void *arg) {
+  job *j = arg;
+  prism_ctx *p = prism_new();
+  j->rc = prism_load_edges(p, 80, j->edges, j->m) || prism_set_param(p, "seed", 9) ||
+          prism_set_param(p, "max_batches", 10) || prism_set_option(p, "backend", "cpu") ||
+          prism_run(p) || !prism_result_colors(p);
+  if (!j->rc) memcpy(j->colors, prism_result_colors(p), sizeof j->colors);
+  prism_free(p);
+  return NULL;
+}
+
+/* Two handles solving at once in two threads get what one alone gets. */
+PRISM_TEST(api_two_handles_in_threads, "cpu") {
+  uint64_t m;
+  uint32_t *edges = gnp_edges(80, &m);
+  job alone = {edges, m, {0}, 1}, a = alone, b = alone;
+  solve_job(&alone);
+  TEST_REQUIRE(alone.rc == 0);
+  pthread_t ta, tb;
+  TEST_REQUIRE(pthread_create(&ta, NULL, solve_job, &a) == 0);
+  TEST_REQUIRE(pthread_create(&tb, NULL, solve_job, &b) == 0);
+  pthread_join(ta, NULL);
+  pthread_join(tb, NULL);
+  TEST_CHECK(a.rc == 0 && b.rc == 0);
+  TEST_CHECK(!memcmp(a.colors, alone.colors, sizeof a.colors));
+  TEST_CHECK(!memcmp(b.colors, alone.colors, sizeof b.colors));
+  free(edges);
+}
+
+/* backend cuda without a usable GPU: an error on the handle, not an exit */
+PRISM_TEST(api_backend_cuda, "cpu") {
+  prism_ctx *p = prism_new();
+  TEST_REQUIRE(prism_load_edges(p, 10, petersen, 15) == 0);
+  TEST_REQUIRE(prism_set_option(p, "backend", "cuda") == 0);
+  TEST_REQUIRE(prism_set_param(p, "k", 3) == 0);
+  if (prism_run(p) == 0) {
+    TEST_CHECK_EQ(bad_edges(petersen, 15, prism_result_colors(p), 10, prism_result_k(p)), 0);
+  } else {
+    TEST_CHECK(strstr(prism_error(p), "backend cuda: ") != NULL);
+    TEST_CHECK_EQ(prism_result_status(p), PRISM_RESULT_NONE);
+  }
+  prism_free(p);
+}
