@@ -219,6 +219,14 @@ PRISM_TEST(api_callbacks, "cpu") {
   TEST_CHECK_EQ(w.progress, 7);
   TEST_CHECK_EQ(w.bad, 0);
   TEST_CHECK_EQ(bad_edges(edges, m, prism_result_colors(p), 90, prism_result_k(p)), 0);
+  /* with independent-set extraction first: the residual graph's batches are
+   * reported in whole-graph colors, its colorings lifted and checked */
+  w = (watch){edges, m, 90, 0, 0, 0, 0, 0, 5};
+  TEST_REQUIRE(prism_set_param(p, "extract", 1) == 0);
+  TEST_REQUIRE(prism_run(p) == 0);
+  TEST_CHECK_EQ(w.progress, 5);
+  TEST_CHECK_EQ(w.bad, 0);
+  TEST_CHECK_EQ(w.last_k, prism_result_k(p));
   prism_free(p);
   free(edges);
 }
