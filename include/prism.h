@@ -166,8 +166,9 @@ PRISM_API int prism_result_status(const prism_ctx *p);
 PRISM_API const char *prism_status_name(int status);
 /* Colors of the best verified coloring; 0 when none. */
 PRISM_API uint32_t prism_result_k(const prism_ctx *p);
-/* The best verified coloring: n colors in 0 .. k-1; NULL when none. Owned
- * by the handle, valid until the next prism_run, load or prism_free. */
+/* The best verified coloring: n colors in 0 .. k-1 (k = prism_result_k,
+ * more than target_k when the status is UNKNOWN); NULL when none (UNSAT).
+ * Owned by the handle, valid until the next prism_run, load or prism_free. */
 PRISM_API const uint32_t *prism_result_colors(const prism_ctx *p);
 PRISM_API uint32_t prism_result_lower_bound(const prism_ctx *p);
 PRISM_API double prism_result_seconds(const prism_ctx *p);
