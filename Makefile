@@ -7,6 +7,7 @@
 #   make fuzz            libFuzzer target for the parsers (clang)
 #   make CUDA=0 / MPI=0  switch a backend off; CUDA_ARCH=sm_90 by default
 #   make gpu-test        build with CUDA and run the GPU tests (on a GPU machine)
+#   make install PREFIX=DIR  bin/prism, include/prism.h, lib/libprism.{a,so*}, lib/pkgconfig/prism.pc
 
 CC       ?= gcc
 NVCC     ?= $(shell command -v nvcc 2>/dev/null || ls /usr/local/cuda/bin/nvcc 2>/dev/null)
