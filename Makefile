@@ -7,6 +7,7 @@
 #   make fuzz            libFuzzer target for the parsers (clang)
 #   make CUDA=0 / MPI=0  switch a backend off; CUDA_ARCH=sm_90 by default
 #   make gpu-test        build with CUDA and run the GPU tests (on a GPU machine)
+#   make install PREFIX=DIR  bin/prism, include/prism.h, lib/libprism.{a,so*}, lib/pkgconfig/prism.pc
 
 CC       ?= gcc
 NVCC     ?= $(shell command -v nvcc 2>/dev/null || ls /usr/local/cuda/bin/nvcc 2>/dev/null)
@@ -34,6 +35,7 @@ endif
 
 CFLAGS   := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter -Isrc $(OPT) -pthread
 LDLIBS   := -lm -pthread
+CFLAGS   += -Iinclude
 
 HAVE_NCCL := $(if $(wildcard $(CUDA_HOME)/include/nccl.h /usr/include/nccl.h),1,0)
 
@@ -56,7 +58,7 @@ LIB_SRC := $(sort $(LIB_SRC))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(CU_OBJ)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: all test check fuzz fuzz-smoke clean summary cuda-compile gpu-test format tsan-pipeline
+.PHONY: all install test check fuzz fuzz-smoke clean summary cuda-compile gpu-test format tsan-pipeline
 all: summary $(BUILD)/prism $(BUILD)/prism_tests
 
 summary:
@@ -84,6 +86,48 @@ test: all
 	./$(BUILD)/prism_tests -x gpu
 	./tests/cli_test.sh ./$(BUILD)/prism
 	./tests/fluxnet_cli_test.sh ./$(BUILD)/prism
+	./tests/lib_test.sh $(BUILD) "$(LDOPT)"
+	@if [ -x /usr/bin/python3 ]; then PRISM_LIB=$(BUILD)/libprism.so $(PY_ENV) /usr/bin/python3 tests/python_test.py; \
+	 else echo "python test: skipped (no /usr/bin/python3; .ci/run installs it)"; fi
+
+# --- the library: libprism.so from -fPIC objects in $(BUILD)-pic/ (only the
+# symbols of include/prism.h exported), and make install PREFIX=DIR.
+LIB_VERSION := 0.1.0
+LIB_SONAME  := libprism.so.0
+PIC_BUILD   := $(BUILD)-pic
+PIC_OBJ     := $(LIB_SRC:%.c=$(PIC_BUILD)/%.o) $(if $(NVCC),$(CU_SRC:%.cu=$(PIC_BUILD)/%.o))
+PREFIX      ?= /usr/local
+# Python loads the ASan build only with the ASan runtime preloaded.
+PY_ENV      := $(if $(filter 1,$(SANITIZER)),LD_PRELOAD=$$($(CC) -print-file-name=libasan.so) ASAN_OPTIONS=detect_leaks=0)
+all: $(BUILD)/libprism.so
+$(LIB_SRC:%.c=$(BUILD)/%.o) $(TEST_OBJ): $(wildcard include/*.h)
+
+$(PIC_BUILD)/%.o: %.c $(wildcard src/*/*.h src/*/*.def include/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fPIC -fvisibility=hidden -c -o $@ $<
+
+$(PIC_BUILD)/%.o: %.cu $(wildcard src/*/*.h src/*/*.cuh src/*/*.def)
+	@mkdir -p $(dir $@)
+	$(NVCC) $(NVFLAGS) -Xcompiler -fPIC -Xcompiler -fvisibility=hidden -c -o $@ $<
+
+$(BUILD)/libprism.so.$(LIB_VERSION): $(PIC_OBJ)
+	$(CC) $(LDOPT) -shared -Wl,-soname,$(LIB_SONAME) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/libprism.so: $(BUILD)/libprism.so.$(LIB_VERSION)
+	ln -sf libprism.so.$(LIB_VERSION) $(BUILD)/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $@
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 755 $(BUILD)/prism $(DESTDIR)$(PREFIX)/bin/prism
+	install -m 644 include/prism.h $(DESTDIR)$(PREFIX)/include/prism.h
+	install -m 644 $(BUILD)/libprism.a $(DESTDIR)$(PREFIX)/lib/libprism.a
+	install -m 755 $(BUILD)/libprism.so.$(LIB_VERSION) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libprism.so.$(LIB_VERSION) $(DESTDIR)$(PREFIX)/lib/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $(DESTDIR)$(PREFIX)/lib/libprism.so
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(LIB_VERSION)|' \
+	  -e 's|@LIBS_PRIVATE@|$(strip $(LDOPT) $(LDLIBS))|' src/api/prism.pc.in \
+	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/prism.pc
 
 # Compile every .cu file with nvcc (no GPU needed), so GPU code never rots.
 cuda-compile:
@@ -131,4 +175,4 @@ format:
 	clang-format -i src/*/*.c src/*/*.h tests/*.c tests/*.h
 
 clean:
-	rm -rf build build-san build-fuzz build-tsan
+	rm -rf build build-san build-fuzz build-tsan build-pic build-san-pic

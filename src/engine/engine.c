@@ -264,6 +264,13 @@ static int out_of_time(const engine *e) {
   return e->o->time_limit > 0 && prism_now() - e->t0 >= e->o->time_limit;
 }
 
+/* The caller's per-batch hook; nonzero: stop the search. */
+static int report_batch(const engine *e, const prism_telemetry *t) {
+  const prism_solve_progress p = {e->batch, t->k, t->best_conflicts, e->res->best_k,
+                                  prism_now() - e->t0};
+  return e->o->on_batch(e->o->ctx, &p);
+}
+
 /* The next batch of island is: its config from the current parameters
  * (replicas rebuilt when a controller moved a potential), published to the
  * GPU's triple buffer on the CUDA backend. Called right after the island's
@@ -533,7 +540,7 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
     const double th = prism_now();
     const int done = process(e, is, e->cuda ? &ct : NULL, &t);
     e->batch++;
-    if (done || out_of_time(e)) break;
+    if (done || (o->on_batch && report_batch(e, &t)) || out_of_time(e)) break;
     prepare(e, is);
     if (e->cuda) prism_cuda_engine_trace_host(e->cuda, "host", is->index, th, prism_now());
     if (e->pipelined) launch(e, is);

@@ -82,6 +82,17 @@ static void lift_improve(void *ctx, uint32_t k, const uint32_t *colors, double s
   prism_solve_offer(l->g, l->o, l->r, l->colors, l->t0);
 }
 
+/* The residual search's batches, reported to the caller in whole-graph
+ * colors (the extracted sets added). */
+static int lift_batch(void *ctx, const prism_solve_progress *p) {
+  lift_ctx *l = ctx;
+  prism_solve_progress q = *p;
+  q.k += l->x->sets;
+  q.best_k = l->r->best_k;
+  q.seconds = prism_now() - l->t0;
+  return l->o->on_batch(l->o->ctx, &q);
+}
+
 /* Peel independent sets, color the residual graph for a share of the time
  * left, keep the best lifted coloring in r; the whole graph is searched from
  * it afterwards. */
@@ -108,6 +119,7 @@ static void solve_extracted(const prism_graph *g, const prism_solve_opts *o,
     }
     lift_ctx l = {g, o, r, &x, PRISM_MALLOC((size_t)g->n * sizeof(uint32_t)), t0};
     so.on_improve = lift_improve;
+    so.on_batch = o->on_batch ? lift_batch : NULL;
     so.on_bound = NULL;
     so.on_info = NULL;
     so.ctx = &l;

@@ -26,6 +26,15 @@ typedef enum prism_status {
   PRISM_STATUS_UNSAT        /* target k below the lower bound */
 } prism_status;
 
+/* What one batch of the search engine reached (on_batch). */
+typedef struct prism_solve_progress {
+  uint64_t batches;     /* batches so far, this one included */
+  uint32_t k;           /* colors the batch's island searched with */
+  uint32_t conflicts;   /* fewest conflicting edges among its replicas */
+  uint32_t best_k;      /* colors of the best verified coloring so far */
+  double seconds;       /* since the solve started */
+} prism_solve_progress;
+
 typedef struct prism_solve_opts {
   prism_params params;
   uint64_t seed;
@@ -43,6 +52,9 @@ typedef struct prism_solve_opts {
   void (*on_info)(void *ctx, const char *line);
   void (*on_bound)(void *ctx, uint32_t lb);
   void (*on_improve)(void *ctx, uint32_t k, const uint32_t *colors, double seconds);
+  /* After every batch (may be NULL); a nonzero return ends the search there,
+   * keeping the best coloring (the library's per-handle interrupt). */
+  int (*on_batch)(void *ctx, const prism_solve_progress *p);
   void *ctx;
 } prism_solve_opts;
 
