@@ -26,6 +26,15 @@ typedef enum prism_status {
   PRISM_STATUS_UNSAT        /* target k below the lower bound */
 } prism_status;
 
+/* A population of colorings: what a checkpoint holds (checkpoint.h) and
+ * what a resumed engine starts from. */
+typedef struct prism_population {
+  uint32_t n, count;
+  const uint32_t *k;             /* count: colors of coloring i (each < k[i]) */
+  const uint32_t *island;        /* count: the island it came from */
+  const uint32_t *const *colors; /* count colorings of n colors */
+} prism_population;
+
 typedef struct prism_solve_opts {
   prism_params params;
   uint64_t seed;
@@ -44,6 +53,14 @@ typedef struct prism_solve_opts {
   void (*on_bound)(void *ctx, uint32_t lb);
   void (*on_improve)(void *ctx, uint32_t k, const uint32_t *colors, double seconds);
   void *ctx;
+  /* Resume (may be NULL): start_best (n colors) goes through the verifier
+   * gate before DSATUR; the islands start from start_pop's colorings. */
+  const uint32_t *start_best;
+  const prism_population *start_pop;
+  /* Checkpoints (may be NULL): called after every batch of the engine with
+   * the replicas' colorings, and with final = 1 when the engine stops; pop
+   * is valid during the call only. */
+  void (*on_population)(void *ctx, const prism_population *pop, int final);
 } prism_solve_opts;
 
 typedef struct prism_solve_result {
