@@ -393,3 +393,52 @@ PRISM_TEST(checkpoint_resume_seeds_population, "cpu") {
   prism_checkpoint_free(&b.c);
   prism_graph_free(g);
 }
+
+/* ------------------------------------------- tests/broken_checkpoint/ */
+
+/* Every file listed in broken_checkpoint/EXPECTED is refused with
+ * "PATH: what", and every .ckp file of the folder is listed. */
+PRISM_TEST(checkpoint_broken_files_refused, "cpu") {
+  char dir[4096], path[8192], line[1024];
+  snprintf(dir, sizeof dir, "%s", prism_test_path("broken_checkpoint"));
+  prism_graph *g = NULL;
+  prism_diag diag;
+  TEST_REQUIRE(prism_graph_read_file(prism_test_path("../examples/myciel5.col"),
+                                     PRISM_FORMAT_AUTO, &g, &diag) == 0);
+  snprintf(path, sizeof path, "%s/EXPECTED", dir);
+  FILE *f = fopen(path, "r");
+  TEST_REQUIRE(f);
+  static char listed[64][1024];
+  int count = 0;
+  while (fgets(line, sizeof line, f) && count < 64) {
+    line[strcspn(line, "\r\n")] = 0;
+    char *tab = strchr(line, '\t');
+    if (line[0] == '#' || !tab) continue;
+    *tab = 0;
+    snprintf(listed[count++], sizeof listed[0], "%s", line);
+    snprintf(path, sizeof path, "%s/%s", dir, line);
+    prism_checkpoint c;
+    char err[1024];
+    int rc = prism_checkpoint_load(path, g, &c, err, sizeof err);
+    if (rc == 0) prism_checkpoint_free(&c);
+    if (rc == 0 || strncmp(err, path, strlen(path)) || !strstr(err, tab + 1)) {
+      printf("    %s: rc %d, '%s'\n", line, rc, rc ? err : "");
+      TEST_CHECK(0);
+    }
+  }
+  fclose(f);
+  TEST_CHECK(count >= 10);
+  DIR *d = opendir(dir);
+  TEST_REQUIRE(d);
+  struct dirent *ent;
+  while ((ent = readdir(d))) {
+    size_t len = strlen(ent->d_name);
+    if (len < 4 || strcmp(ent->d_name + len - 4, ".ckp")) continue;
+    int found = 0;
+    for (int i = 0; i < count; i++) found |= !strcmp(listed[i], ent->d_name);
+    if (!found) printf("    %s is not in EXPECTED\n", ent->d_name);
+    TEST_CHECK(found);
+  }
+  closedir(d);
+  prism_graph_free(g);
+}
