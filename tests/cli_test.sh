@@ -103,6 +103,13 @@ $PRISM verify $M "$T/ck/res.sol" >/dev/null 2>&1; check "--resume: the solution 
 $PRISM color $M -t 0.3 --resume "$T/ck/run.ckp" --checkpoint "$T/ck/run.ckp" -q >"$T/out" 2>&1; rc=$?
 $PRISM color $M -t 0.3 --resume "$T/ck/run.ckp" -q >"$T/out2" 2>&1; rc2=$?
 check "--resume and --checkpoint on the same file, then resumed again" '[ $rc -eq 0 ] && [ $rc2 -eq 0 ] && grep -q "^o 6" "$T/out2"'
+for j in 1 2; do
+  $PRISM color $M -t 0 --param max_batches=12 --param batch_moves=3000 -j $j --resume "$T/ck/run.ckp" \
+    --param replicas=4 --param islands=2 --print-coloring -q >"$T/ck/det$j" 2>&1
+done
+check "--resume: same result with 1 and 2 threads" 'cmp -s "$T/ck/det1" "$T/ck/det2" && grep -q "^v " "$T/ck/det1"'
+$PRISM color --help >"$T/out" 2>&1
+check "color --help documents the checkpoint options" 'grep -q -- "--checkpoint FILE" "$T/out" && grep -q -- "--checkpoint-every S" "$T/out" && grep -q -- "--resume FILE" "$T/out"'
 $PRISM color $M -t 2 --checkpoint "$T/ck/every.ckp" --checkpoint-every 0.1 >"$T/out" 2>&1; rc=$?
 check "--checkpoint-every: written during the run and at the end" '[ $rc -eq 0 ] && [ "$(grep -c "^c checkpoint " "$T/out")" -ge 2 ]'
 $PRISM color "$T/k3.col" --resume "$T/ck/run.ckp" >"$T/out" 2>"$T/err"; rc=$?
