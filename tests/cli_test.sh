@@ -116,6 +116,10 @@ $PRISM color "$T/k3.col" --resume "$T/ck/run.ckp" >"$T/out" 2>"$T/err"; rc=$?
 check "--resume of another graph: exit 1, one line" '[ $rc -eq 1 ] && [ "$(wc -l <"$T/err")" -eq 1 ] && grep -q "^prism: error: $T/ck/run.ckp: checkpoint of another graph" "$T/err" && ! grep -q -E "^(o|s|v) " "$T/out"'
 $PRISM color $M --resume "$T/ck/none.ckp" >"$T/out" 2>"$T/err"; rc=$?
 check "--resume of a missing file: exit 1, one line" '[ $rc -eq 1 ] && [ "$(wc -l <"$T/err")" -eq 1 ] && grep -q "none.ckp: cannot open" "$T/err"'
+for f in /dev/zero "$T"; do
+  $PRISM color $M --resume "$f" >"$T/out" 2>"$T/err"; rc=$?
+  check "--resume $f: exit 1, one line" '[ $rc -eq 1 ] && [ "$(wc -l <"$T/err")" -eq 1 ] && grep -q "^prism: error: $f: " "$T/err"'
+done
 $PRISM color $M --checkpoint-every 0 --checkpoint "$T/ck/x.ckp" >"$T/out" 2>"$T/err"; rc=$?
 check "--checkpoint-every 0: exit 1" '[ $rc -eq 1 ] && grep -q "seconds > 0" "$T/err"'
 $PRISM color $M -t 0.2 --checkpoint "$T/nodir/x.ckp" -q >"$T/out" 2>"$T/err"; rc=$?

@@ -114,7 +114,8 @@ void prism_checkpoint_set_population(prism_checkpoint *c, const prism_population
   uint8_t *take = PRISM_CALLOC(p->count ? p->count : 1, 1);
   uint32_t count = 0;
   for (uint32_t i = 0; i < p->count && count < PRISM_CHECKPOINT_MAX_POP; i++)
-    if (p->n == c->n && p->k[i] > 0 && seen[p->island[i]] < per &&
+    if (p->n == c->n && p->k[i] > 0 && p->island[i] < PRISM_CHECKPOINT_MAX_POP &&
+        seen[p->island[i]] < per &&
         in_range(p->colors[i], c->n, p->k[i])) {
       seen[p->island[i]]++;
       take[i] = 1;
@@ -326,21 +327,24 @@ int prism_checkpoint_save(const prism_checkpoint *c, const char *path, char *err
   return 0;
 }
 
-static unsigned char *read_all(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
+/* At most max + 1 bytes of the file (more than max: not a checkpoint of
+ * the graph; this keeps /dev/zero and the like from filling the memory). */
+static unsigned char *read_all(FILE *f, size_t max, size_t *len) {
   size_t cap = 1 << 16, n = 0;
   unsigned char *buf = PRISM_MALLOC(cap);
   for (;;) {
-    n += fread(buf + n, 1, cap - n, f);
-    if (n < cap) break;
-    buf = PRISM_REALLOC(buf, cap *= 2);
+    size_t want = cap - n;
+    if (want > max + 1 - n) want = max + 1 - n;
+    size_t got = fread(buf + n, 1, want, f);
+    n += got;
+    if (got < want || n > max) break;
+    if (n == cap) buf = PRISM_REALLOC(buf, cap *= 2);
   }
-  int bad = ferror(f);
+  int e = ferror(f) ? (errno ? errno : EIO) : 0;
   fclose(f);
-  if (bad) {
+  if (e) {
     free(buf);
-    errno = EIO;
+    errno = e;
     return NULL;
   }
   *len = n;
@@ -351,8 +355,16 @@ int prism_checkpoint_load(const char *path, const prism_graph *g, prism_checkpoi
                           char *err, unsigned err_len) {
   memset(c, 0, sizeof *c);
   size_t len = 0;
-  unsigned char *buf = read_all(path, &len);
-  if (!buf) return fail(err, err_len, "%s: cannot open: %s", path, strerror(errno));
+  const size_t max = HEADER + (size_t)payload_len(g->n, PRISM_CHECKPOINT_MAX_POP) + TRAILER;
+  FILE *f = fopen(path, "rb");
+  if (!f) return fail(err, err_len, "%s: cannot open: %s", path, strerror(errno));
+  unsigned char *buf = read_all(f, max, &len);
+  if (!buf) return fail(err, err_len, "%s: cannot read: %s", path, strerror(errno));
+  if (len > max) {
+    free(buf);
+    return fail(err, err_len, "%s: larger than any checkpoint of this graph (%zu bytes)", path,
+                max);
+  }
   char why[512];
   int rc = prism_checkpoint_parse(buf, len, g, c, why, sizeof why);
   free(buf);
