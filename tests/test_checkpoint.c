@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "color/color.h"
+#include "cuda/cuda_backend.h"
 #include "engine/checkpoint.h"
 #include "engine/solve.h"
 #include "graph/read.h"
@@ -305,9 +306,10 @@ static void cap_population(void *ctx, const prism_population *p, int final) {
   if (cp->pops++ == 0) cp->pop_k = cp->c.k;
 }
 
-static void cap_opts(prism_solve_opts *o, capture *cp, int batches, int moves) {
+static void cap_opts(prism_solve_opts *o, capture *cp, int batches, int moves,
+                     prism_backend backend) {
   prism_solve_opts_defaults(o);
-  o->backend = PRISM_BACKEND_CPU;
+  o->backend = backend;
   o->seed = 3;
   o->time_limit = 0;
   o->params.max_batches = batches;
@@ -325,7 +327,7 @@ PRISM_TEST(checkpoint_resume_continues, "cpu") {
   capture a = {0}, b = {0};
   prism_checkpoint_init(&a.c, g, 3);
   prism_solve_opts o;
-  cap_opts(&o, &a, 20, 3000);
+  cap_opts(&o, &a, 20, 3000, PRISM_BACKEND_CPU);
   prism_solve_result r;
   char err[512], path[] = "/tmp/prism_ckpt_XXXXXX";
   TEST_REQUIRE(prism_solve(g, &o, &r, err, sizeof err) == 0);
@@ -340,7 +342,7 @@ PRISM_TEST(checkpoint_resume_continues, "cpu") {
   unlink(path);
   prism_population pop = prism_checkpoint_population(&in);
   prism_checkpoint_init(&b.c, g, 3);
-  cap_opts(&o, &b, 6, 3000);
+  cap_opts(&o, &b, 6, 3000, PRISM_BACKEND_CPU);
   o.start_best = in.best;
   o.start_pop = &pop;
   prism_solve_result s;
@@ -362,28 +364,33 @@ PRISM_TEST(checkpoint_resume_continues, "cpu") {
  * next to a stored best of K + 2 or more (DSATUR's) is found in one batch
  * of one move, which no start from the best alone can do (dissolving one
  * class of it leaves at least K + 1 colors). */
-PRISM_TEST(checkpoint_resume_seeds_population, "cpu") {
+static void resume_seeds(prism_backend first, prism_backend then) {
   prism_graph *g = prism_test_gnp(100, 0.5, 21, 1);
   capture a = {0}, b = {0};
   prism_checkpoint_init(&a.c, g, 3);
   prism_solve_opts o;
-  cap_opts(&o, &a, 20, 3000);
+  cap_opts(&o, &a, 20, 3000, first);
   prism_solve_result r;
   char err[512];
   TEST_REQUIRE(prism_solve(g, &o, &r, err, sizeof err) == 0);
   const uint32_t K = r.best_k;
-  if (K + 2 > r.dsatur_k) TEST_SKIP("the search did not get 2 colors below DSATUR");
+  if (K + 2 > r.dsatur_k) {
+    prism_checkpoint_free(&a.c);
+    free(r.colors);
+    prism_graph_free(g);
+    TEST_SKIP("the search did not get 2 colors below DSATUR");
+  }
   uint32_t *ds = malloc(g->n * sizeof *ds), isl = 0, kk = K;
   prism_dsatur(g, ds);
   prism_checkpoint_set_best(&a.c, r.colors, K); /* renumbered to 0 .. K-1 */
   const uint32_t *row = a.c.best;
   prism_population pop = {g->n, 1, &kk, &isl, &row};
   prism_checkpoint_init(&b.c, g, 3);
-  cap_opts(&o, &b, 1, 1);
+  cap_opts(&o, &b, 1, 1, then);
   o.start_best = ds;
   o.start_pop = &pop;
   prism_solve_result s;
-  TEST_REQUIRE(prism_solve(g, &o, &s, err, sizeof err) == 0);
+  TEST_CHECK(prism_solve(g, &o, &s, err, sizeof err) == 0);
   TEST_CHECK_EQ(s.best_k, K);
   TEST_CHECK_EQ(s.batches, 1);
   free(ds);
@@ -392,6 +399,21 @@ PRISM_TEST(checkpoint_resume_seeds_population, "cpu") {
   prism_checkpoint_free(&a.c);
   prism_checkpoint_free(&b.c);
   prism_graph_free(g);
+}
+
+PRISM_TEST(checkpoint_resume_seeds_population, "cpu") {
+  resume_seeds(PRISM_BACKEND_CPU, PRISM_BACKEND_CPU);
+}
+
+/* On the GPU the stored colorings reach the replicas through the host's
+ * load path (dirty replicas are uploaded at the next launch): the same
+ * check, and checkpoints crossing backends (run with make gpu-test). */
+PRISM_TEST(checkpoint_resume_cuda, "gpu") {
+  char why[256];
+  if (!prism_cuda_available(why, sizeof why)) TEST_SKIP("no CUDA device");
+  resume_seeds(PRISM_BACKEND_CUDA, PRISM_BACKEND_CUDA);
+  resume_seeds(PRISM_BACKEND_CPU, PRISM_BACKEND_CUDA);
+  resume_seeds(PRISM_BACKEND_CUDA, PRISM_BACKEND_CPU);
 }
 
 /* ------------------------------------------- tests/broken_checkpoint/ */
