@@ -244,6 +244,22 @@ PRISM_TEST(checkpoint_set_population_and_best, "cpu") {
   TEST_CHECK_EQ(c.k, 2);
   prism_checkpoint_free(&c);
   prism_graph_free(g);
+  /* a large graph keeps fewer colorings: 2^24 words' worth */
+  const uint32_t n = 1u << 21;
+  g = prism_graph_build(n, u, v, 0, NULL);
+  prism_checkpoint_init(&c, g, 1);
+  uint32_t *zero = calloc(n, sizeof *zero);
+  for (uint32_t i = 0; i < 10; i++) {
+    ptr[i] = zero;
+    ks[i] = 1;
+    isl[i] = 0;
+  }
+  prism_population big = {n, 10, ks, isl, ptr};
+  prism_checkpoint_set_population(&c, &big);
+  TEST_CHECK_EQ(c.count, (1u << 24) / n);
+  free(zero);
+  prism_checkpoint_free(&c);
+  prism_graph_free(g);
 }
 
 PRISM_TEST(checkpoint_file_atomic, "cpu") {

@@ -109,11 +109,14 @@ void prism_checkpoint_set_population(prism_checkpoint *c, const prism_population
   uint32_t islands = 0;
   for (uint32_t i = 0; i < p->count; i++)
     if (p->island[i] + 1 > islands) islands = p->island[i] + 1;
-  const uint32_t per = islands ? (PRISM_CHECKPOINT_MAX_POP + islands - 1) / islands : 0;
+  /* at most 64 colorings and, from 2 on, about 64 MiB of them */
+  uint32_t limit = c->n ? (1u << 24) / c->n : PRISM_CHECKPOINT_MAX_POP;
+  limit = limit < 2 ? 2 : limit > PRISM_CHECKPOINT_MAX_POP ? PRISM_CHECKPOINT_MAX_POP : limit;
+  const uint32_t per = islands ? (limit + islands - 1) / islands : 0;
   uint32_t *seen = PRISM_CALLOC(islands ? islands : 1, sizeof *seen);
   uint8_t *take = PRISM_CALLOC(p->count ? p->count : 1, 1);
   uint32_t count = 0;
-  for (uint32_t i = 0; i < p->count && count < PRISM_CHECKPOINT_MAX_POP; i++)
+  for (uint32_t i = 0; i < p->count && count < limit; i++)
     if (p->n == c->n && p->k[i] > 0 && p->island[i] < PRISM_CHECKPOINT_MAX_POP &&
         seen[p->island[i]] < per &&
         in_range(p->colors[i], c->n, p->k[i])) {

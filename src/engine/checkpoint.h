@@ -53,8 +53,8 @@ void prism_checkpoint_free(prism_checkpoint *c);
 void prism_checkpoint_set_best(prism_checkpoint *c, const uint32_t *colors, uint32_t k);
 
 /* Keep a copy of (part of) a population: at most PRISM_CHECKPOINT_MAX_POP
- * colorings, the first ones of each island in turn; colorings with a color
- * >= their k are skipped. */
+ * colorings (fewer on large graphs: about 64 MiB, at least 2), the first
+ * ones of each island; colorings with a color >= their k are skipped. */
 void prism_checkpoint_set_population(prism_checkpoint *c, const prism_population *p);
 
 /* The population as the engine takes it (valid while c lives). */
