@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/ckpt.h"
 #include "cli/cli.h"
 #include "color/color.h"
 #include "config/params.h"
@@ -15,6 +16,7 @@
 #include "cuda/cuda_backend.h"
 #include "engine/solve.h"
 #include "graph/read.h"
+#include "util/atomic_file.h"
 #include "util/check.h"
 #include "util/timer.h"
 
@@ -61,6 +63,12 @@ static void usage_color(FILE *f) {
           "      --controller C     none | fluxnet | random: adjust the parameters each batch\n"
           "      --qtable FILE      FluxNet Q-table: loaded at start, saved at exit\n"
           "      --dump-params      print the parameters as JSON ('c params ...')\n"
+          "      --checkpoint FILE  save the search (best coloring, population) to FILE\n"
+          "                         periodically and when it stops (time limit, done,\n"
+          "                         SIGINT/SIGTERM); written atomically\n"
+          "      --checkpoint-every S  seconds between checkpoints (default 60)\n"
+          "      --resume FILE      continue from a checkpoint of this GRAPH: its best\n"
+          "                         coloring (verified), colorings, k and seed (unless -s)\n"
           "  -q, --quiet            only the o, b and s lines\n"
           "  -h, --help\n\n"
           "Output: 'c' comments, 'b LB' lower bound, 'o K' each better coloring,\n"
@@ -121,6 +129,7 @@ static int parse_seconds(const char *s, double *out) {
 
 typedef struct cli_ctx {
   int print_coloring;
+  prism_cli_ckpt ckpt;
 } cli_ctx;
 
 static void on_info(void *ctx, const char *line) { cinfo("%s", line); }
@@ -129,25 +138,27 @@ static void on_bound(void *ctx, uint32_t lb) {
   fflush(stdout);
 }
 static void on_improve(void *ctx, uint32_t k, const uint32_t *colors, double s) {
+  prism_cli_ckpt_improve(&((cli_ctx *)ctx)->ckpt, colors, k);
   printf("o %u\n", k);
   cinfo("%u colors after %.3f s", k, s);
   fflush(stdout);
+}
+
+static void on_population(void *ctx, const prism_population *p, int final) {
+  prism_cli_ckpt_population(&((cli_ctx *)ctx)->ckpt, p, final);
 }
 
 static void on_signal(int sig) { prism_solve_interrupt(); }
 
 static int write_solution(const char *path, const prism_graph *g, const uint32_t *colors,
                           uint32_t k, uint32_t lb) {
-  char tmp[4096];
-  if (strcmp(path, "-") && snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
-    return -1;
-  FILE *f = strcmp(path, "-") ? fopen(tmp, "w") : stdout;
-  if (!f) return -1;
-  fprintf(f, "s col %u\nb %u\n", k, lb);
-  for (uint32_t v = 0; v < g->n; v++) fprintf(f, "l %u %u\n", v + 1, colors[v] + 1);
-  if (f == stdout) return fflush(f) ? -1 : 0;
-  if (fclose(f)) return -1;
-  return rename(tmp, path);
+  /* a file: written whole or not at all (temporary file, fsync, rename) */
+  prism_atomic_file a = {stdout, "", path};
+  if (strcmp(path, "-") && prism_atomic_open(&a, path)) return -1;
+  fprintf(a.f, "s col %u\nb %u\n", k, lb);
+  for (uint32_t v = 0; v < g->n; v++) fprintf(a.f, "l %u %u\n", v + 1, colors[v] + 1);
+  if (a.f == stdout) return fflush(stdout) ? -1 : 0;
+  return prism_atomic_commit(&a);
 }
 
 static int cmd_color(int argc, char **argv) {
@@ -162,11 +173,15 @@ static int cmd_color(int argc, char **argv) {
       {"quiet", no_argument, 0, 'q'},         {"help", no_argument, 0, 'h'},
       {"controller", required_argument, 0, 'R'}, {"qtable", required_argument, 0, 'Q'},
       {"trace", required_argument, 0, 'X'},
+      {"checkpoint", required_argument, 0, 1001}, {"checkpoint-every", required_argument, 0, 1002},
+      {"resume", required_argument, 0, 1003},
       {0, 0, 0, 0}};
   prism_solve_opts o;
   prism_solve_opts_defaults(&o);
   o.time_limit = 60.0; /* default; --time-limit 0 means none */
   cli_ctx ctx = {0};
+  ctx.ckpt.every = 60.0;
+  int seed_given = 0;
   const char *output = NULL;
   prism_format fmt = PRISM_FORMAT_AUTO;
   int dump = 0, c;
@@ -194,6 +209,7 @@ static int cmd_color(int argc, char **argv) {
           return EXIT_BAD;
         }
         o.seed = u;
+        seed_given = 1;
         break;
       case 'j':
         if (parse_u64(optarg, &u, 1024) || u == 0) {
@@ -250,6 +266,15 @@ static int cmd_color(int argc, char **argv) {
         o.controller = optarg;
         break;
       case 'Q': o.qtable_path = optarg; break;
+      case 1001: ctx.ckpt.path = optarg; break;
+      case 1002:
+        if (parse_seconds(optarg, &ctx.ckpt.every) || !(ctx.ckpt.every > 0)) {
+          fprintf(stderr, "prism: error: --checkpoint-every needs seconds > 0, got '%s'\n",
+                  optarg);
+          return EXIT_BAD;
+        }
+        break;
+      case 1003: ctx.ckpt.resume = optarg; break;
       case 'h': usage_color(stdout); return EXIT_OK;
       default: usage_color(stderr); return EXIT_BAD;
     }
@@ -300,6 +325,15 @@ static int cmd_color(int argc, char **argv) {
   if (o.time_limit > 0) { /* the limit counts from before reading the graph */
     o.time_limit -= prism_now() - t_read;
     if (o.time_limit < 0.001) o.time_limit = 0.001;
+  o.on_info = on_info;
+  o.ctx = &ctx;
+  o.on_population = ctx.ckpt.path ? on_population : NULL;
+  if (prism_cli_ckpt_start(&ctx.ckpt, g, &o, seed_given, err, sizeof err)) {
+    fflush(stdout);
+    fprintf(stderr, "prism: error: %s\n", err);
+    prism_cli_ckpt_free(&ctx.ckpt);
+    prism_graph_free(g);
+    return EXIT_BAD;
   }
   signal(SIGINT, on_signal);
   signal(SIGTERM, on_signal);
@@ -310,6 +344,7 @@ static int cmd_color(int argc, char **argv) {
   prism_solve_result r;
   if (prism_solve(g, &o, &r, err, sizeof err)) {
     fprintf(stderr, "prism: error: %s\n", err);
+    prism_cli_ckpt_free(&ctx.ckpt);
     prism_graph_free(g);
     return EXIT_BAD;
   }
@@ -317,6 +352,11 @@ static int cmd_color(int argc, char **argv) {
   int have_coloring = r.best_k > 0 || g->n == 0;
   if (have_coloring && prism_verify(g, r.colors, 0, err, sizeof err))
     prism_die("internal error: final coloring does not verify: %s", err);
+  int ckpt_failed = prism_cli_ckpt_finish(&ctx.ckpt, &r, err, sizeof err);
+  if (ckpt_failed) {
+    fflush(stdout);
+    fprintf(stderr, "prism: error: %s\n", err);
+  }
   cinfo("%llu moves in %llu batches, %.3f s", (unsigned long long)r.moves,
         (unsigned long long)r.batches, r.seconds);
   int code = EXIT_OK;
@@ -349,6 +389,8 @@ static int cmd_color(int argc, char **argv) {
     }
   }
   fflush(stdout);
+  if (ckpt_failed) code = EXIT_BAD;
+  prism_cli_ckpt_free(&ctx.ckpt);
   free(r.colors);
   prism_graph_free(g);
   return code;

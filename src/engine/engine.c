@@ -512,7 +512,9 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
   for (uint32_t j = 0; j < I; j++) {
     island *is = &e->isl[j];
     const uint32_t k = prism_schedule_next_k(e, is);
-    if (o->target_k && k == o->target_k && e->p.k_schedule == 0)
+    if (o->start_pop && o->start_pop->count > 0 && o->start_pop->n == n)
+      prism_schedule_resume(e, is, k); /* --resume: from the checkpoint's colorings */
+    else if (o->target_k && k == o->target_k && e->p.k_schedule == 0)
       prism_schedule_fresh(e, is, k); /* straight at the target */
     else
       prism_schedule_descend(e, is, k);
@@ -541,11 +543,13 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
     const int done = process(e, is, e->cuda ? &ct : NULL, &t);
     e->batch++;
     if (done || (o->on_batch && report_batch(e, &t)) || out_of_time(e)) break;
+    prism_engine_population(e, 0); /* checkpoints */
     prepare(e, is);
     if (e->cuda) prism_cuda_engine_trace_host(e->cuda, "host", is->index, th, prism_now());
     if (e->pipelined) launch(e, is);
   }
   drain(e);
+  prism_engine_population(e, 1);
   res->moves += e->total_moves;
   res->batches += e->batch;
   if (e->ctl) {

@@ -120,5 +120,14 @@ void prism_schedule_fresh(engine *e, island *is, uint32_t k);
 void prism_schedule_descend(engine *e, island *is, uint32_t k);
 /* The k an island takes at the start and after a better coloring. */
 uint32_t prism_schedule_next_k(const engine *e, const island *is);
+/* Resume: every replica of the island at k from a coloring of the solve's
+ * start_pop (of the same island index, modulo the stored islands), with
+ * classes dissolved down to k. */
+void prism_schedule_resume(engine *e, island *is, uint32_t k);
+
+/* population.c: the replicas' colorings handed to o->on_population (a
+ * checkpoint), after a batch and with final = 1 at the end; no-op without
+ * the callback. */
+void prism_engine_population(engine *e, int final);
 
 #endif

@@ -108,3 +108,42 @@ void prism_schedule_descend(engine *e, island *is, uint32_t k) {
   prism_engine_threads_run(e, is, descend_share);
   is->starts++;
 }
+
+/* Resume: the entry a replica of island `target` takes, the ii-th
+ * (cyclically) of those stored for that island (all when there are none). */
+static uint32_t resume_pick(const prism_population *p, uint32_t target, uint32_t ii) {
+  uint32_t len = 0;
+  for (uint32_t j = 0; j < p->count; j++) len += p->island[j] == target;
+  const int all = len == 0;
+  if (all) len = p->count;
+  uint32_t want = ii % len;
+  for (uint32_t j = 0; j < p->count; j++)
+    if ((all || p->island[j] == target) && want-- == 0) return j;
+  return 0;
+}
+
+static void resume_share(engine *e, int t) {
+  island *is = e->cur;
+  const prism_population *p = e->o->start_pop;
+  uint32_t islands = 1;
+  for (uint32_t j = 0; j < p->count; j++)
+    if (p->island[j] + 1 > islands) islands = p->island[j] + 1;
+  uint32_t *scratch = prism_engine_tscratch(e, t);
+  for (uint32_t ii = (uint32_t)t; ii < is->R; ii += (uint32_t)e->threads) {
+    const uint32_t i = is->first + ii, j = resume_pick(p, is->index % islands, ii);
+    const uint32_t *from = p->colors[j];
+    uint32_t kin = p->k[j];
+    if (kin > e->res->best_k) { /* more colors than the best: start as descend does */
+      from = e->res->colors;
+      kin = e->res->best_k;
+    }
+    const uint32_t *colors = kin > is->k ? dissolve_to(e, from, kin, is->k, i, scratch) : from;
+    prism_engine_rep_load(e, &e->rep[i], &is->cfg, colors, is->k);
+  }
+}
+
+void prism_schedule_resume(engine *e, island *is, uint32_t k) {
+  reset(e, is, k);
+  prism_engine_threads_run(e, is, resume_share);
+  is->starts++;
+}

@@ -125,6 +125,9 @@ static void solve_extracted(const prism_graph *g, const prism_solve_opts *o,
     so.ctx = &l;
     so.telemetry_path = NULL;
     so.trace_path = NULL;
+    so.start_best = NULL; /* checkpoints hold the whole graph's colorings */
+    so.start_pop = NULL;
+    so.on_population = NULL;
     so.status_lines = o->status_lines;
     prism_solve_result sr;
     char err[256];
@@ -206,10 +209,15 @@ int prism_solve(const prism_graph *g, const prism_solve_opts *o,
     return 0;
   }
 
+  if (o->start_best) { /* --resume: the stored coloring, through the gate */
+    prism_solve_offer(g, o, r, o->start_best, t0);
+    info(o, "resumed from a checkpoint: %u colors", r->best_k);
+  }
   start_coloring(g, o, r, t0);
 
   uint32_t stop_k = o->target_k > lb ? o->target_k : lb;
-  if (o->engine && r->best_k > stop_k && !interrupted && extraction_wanted(g, o))
+  if (o->engine && r->best_k > stop_k && !interrupted && !o->start_pop &&
+      extraction_wanted(g, o))
     solve_extracted(g, o, r, t0);
   if (o->engine && r->best_k > stop_k && !interrupted &&
       (o->time_limit <= 0 || prism_now() - t0 < o->time_limit))

@@ -34,6 +34,14 @@ typedef struct prism_solve_progress {
   uint32_t best_k;      /* colors of the best verified coloring so far */
   double seconds;       /* since the solve started */
 } prism_solve_progress;
+/* A population of colorings: what a checkpoint holds (checkpoint.h) and
+ * what a resumed engine starts from. */
+typedef struct prism_population {
+  uint32_t n, count;
+  const uint32_t *k;             /* count: colors of coloring i (each < k[i]) */
+  const uint32_t *island;        /* count: the island it came from */
+  const uint32_t *const *colors; /* count colorings of n colors */
+} prism_population;
 
 typedef struct prism_solve_opts {
   prism_params params;
@@ -56,6 +64,14 @@ typedef struct prism_solve_opts {
    * keeping the best coloring (the library's per-handle interrupt). */
   int (*on_batch)(void *ctx, const prism_solve_progress *p);
   void *ctx;
+  /* Resume (may be NULL): start_best (n colors) goes through the verifier
+   * gate before DSATUR; the islands start from start_pop's colorings. */
+  const uint32_t *start_best;
+  const prism_population *start_pop;
+  /* Checkpoints (may be NULL): called after every batch of the engine with
+   * the replicas' colorings, and with final = 1 when the engine stops; pop
+   * is valid during the call only. */
+  void (*on_population)(void *ctx, const prism_population *pop, int final);
 } prism_solve_opts;
 
 typedef struct prism_solve_result {
