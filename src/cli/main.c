@@ -325,6 +325,7 @@ static int cmd_color(int argc, char **argv) {
   if (o.time_limit > 0) { /* the limit counts from before reading the graph */
     o.time_limit -= prism_now() - t_read;
     if (o.time_limit < 0.001) o.time_limit = 0.001;
+  }
   o.on_info = on_info;
   o.ctx = &ctx;
   o.on_population = ctx.ckpt.path ? on_population : NULL;
