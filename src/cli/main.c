@@ -7,14 +7,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "color/color.h"
 #include "config/params.h"
 #include "control/controller.h"
 #include "cuda/cuda_backend.h"
+#include "engine/progress.h"
 #include "engine/solve.h"
 #include "graph/read.h"
+#include "report/report.h"
 #include "util/check.h"
 #include "util/timer.h"
 
@@ -35,7 +38,9 @@ static void usage_main(FILE *f) {
           "  train GRAPH...  train the FluxNet controller over a curriculum of graphs\n"
           "  verify GRAPH COLORING\n"
           "                  check a coloring (DIMACS 'l V C' lines or 'v' lines)\n"
-          "  params          list the engine parameters (--param NAME=VALUE)\n\n"
+          "  params          list the engine parameters (--param NAME=VALUE)\n"
+          "  report RUN.jsonl -o report.html\n"
+          "                  an HTML report (charts, summary) from a telemetry file\n\n"
           "Run 'prism COMMAND --help' for the options of a command.\n",
           PRISM_VERSION);
 }
@@ -47,7 +52,8 @@ static void usage_color(FILE *f) {
           "                         0 unknown at the time limit\n"
           "  -t, --time-limit S     seconds (default 60; 0 = no limit)\n"
           "  -s, --seed N           random seed (default 1)\n"
-          "  -j, --threads N        worker threads (default 1)\n"
+          "  -j, --threads N        worker threads (default: the online cores; the result\n"
+          "                         is the same for every thread count)\n"
           "  -o, --output FILE      write the coloring in DIMACS format (s col K, l V C)\n"
           "  -p, --param NAME=VAL   set an engine parameter (repeatable; see 'prism params')\n"
           "      --config FILE      read NAME=VALUE parameter lines from FILE\n"
@@ -57,11 +63,16 @@ static void usage_color(FILE *f) {
           "      --backend B        auto | cpu | cuda (default auto)\n"
           "      --telemetry FILE   per-batch telemetry as JSON Lines\n"
           "      --trace FILE       CUDA: the pipeline timeline as a Chrome trace (JSON)\n"
-          "      --status           scrolling status lines on stderr\n"
+          "      --status           status lines on stderr even when it is not a terminal\n"
+          "                         (default: on a terminal only, one line updated in\n"
+          "                         place; time, k, conflicts, moves/s, modes, control)\n"
+          "      --report FILE      write an HTML report of the run (charts from the\n"
+          "                         telemetry; see 'prism report')\n"
           "      --controller C     none | fluxnet | random: adjust the parameters each batch\n"
           "      --qtable FILE      FluxNet Q-table: loaded at start, saved at exit\n"
           "      --dump-params      print the parameters as JSON ('c params ...')\n"
-          "  -q, --quiet            only the o, b and s lines\n"
+          "  -q, --quiet            only the o, b and s lines (no status lines unless\n"
+          "                         --status)\n"
           "  -h, --help\n\n"
           "Output: 'c' comments, 'b LB' lower bound, 'o K' each better coloring,\n"
           "one final 's OPTIMUM FOUND' / 's SATISFIABLE' / 's UNSATISFIABLE' /\n"
@@ -71,6 +82,7 @@ static void usage_color(FILE *f) {
 static void cinfo(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void cinfo(const char *fmt, ...) {
   if (quiet) return;
+  prism_progress_clear_line();
   va_list ap;
   va_start(ap, fmt);
   fputs("c ", stdout);
@@ -125,10 +137,12 @@ typedef struct cli_ctx {
 
 static void on_info(void *ctx, const char *line) { cinfo("%s", line); }
 static void on_bound(void *ctx, uint32_t lb) {
+  prism_progress_clear_line();
   printf("b %u\n", lb);
   fflush(stdout);
 }
 static void on_improve(void *ctx, uint32_t k, const uint32_t *colors, double s) {
+  prism_progress_clear_line();
   printf("o %u\n", k);
   cinfo("%u colors after %.3f s", k, s);
   fflush(stdout);
@@ -150,6 +164,37 @@ static int write_solution(const char *path, const prism_graph *g, const uint32_t
   return rename(tmp, path);
 }
 
+/* --report without --telemetry: the telemetry goes to a temporary file. */
+static int temp_telemetry(char *path, size_t cap) {
+  const char *dir = getenv("TMPDIR");
+  snprintf(path, cap, "%s/prism-telemetry-XXXXXX", dir && *dir ? dir : "/tmp");
+  int fd = mkstemp(path);
+  if (fd < 0) {
+    fprintf(stderr, "prism: error: %s: cannot create a temporary telemetry file: %s\n", path,
+            strerror(errno));
+    path[0] = 0;
+    return -1;
+  }
+  close(fd);
+  return 0;
+}
+
+static int write_report(const char *html, const char *telemetry, const char *graph,
+                        const prism_graph *g, uint64_t seed, const prism_solve_result *r) {
+  static const char *const status[] = {"UNKNOWN", "SATISFIABLE", "OPTIMUM FOUND",
+                                       "UNSATISFIABLE"};
+  prism_report_summary s = {graph,     g->n,        g->m,      seed,      r->best_k,
+                            r->lower_bound, r->dsatur_k, r->seconds, r->moves, r->batches,
+                            status[r->status]};
+  char err[512];
+  if (prism_report_write(telemetry, html, &s, err, sizeof err)) {
+    fprintf(stderr, "prism: error: %s\n", err);
+    return -1;
+  }
+  cinfo("report written to %s", html);
+  return 0;
+}
+
 static int cmd_color(int argc, char **argv) {
   static const struct option opts[] = {
       {"colors", required_argument, 0, 'k'},  {"time-limit", required_argument, 0, 't'},
@@ -162,6 +207,7 @@ static int cmd_color(int argc, char **argv) {
       {"quiet", no_argument, 0, 'q'},         {"help", no_argument, 0, 'h'},
       {"controller", required_argument, 0, 'R'}, {"qtable", required_argument, 0, 'Q'},
       {"trace", required_argument, 0, 'X'},
+      {"report", required_argument, 0, 'W'},
       {0, 0, 0, 0}};
   prism_solve_opts o;
   prism_solve_opts_defaults(&o);
@@ -169,9 +215,13 @@ static int cmd_color(int argc, char **argv) {
   cli_ctx ctx = {0};
   const char *output = NULL;
   prism_format fmt = PRISM_FORMAT_AUTO;
-  int dump = 0, c;
+  int dump = 0, c, status = -1;
+  const char *report = NULL;
   char err[512];
   uint64_t u;
+  const long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  o.threads = cores < 1 ? 1 : cores > 1024 ? 1024 : (int)cores;
+  int threads_given = 0;
   optind = 1;
   while ((c = getopt_long(argc, argv, "k:t:s:j:o:p:qh", opts, NULL)) != -1) {
     switch (c) {
@@ -202,6 +252,7 @@ static int cmd_color(int argc, char **argv) {
           return EXIT_BAD;
         }
         o.threads = (int)u;
+        threads_given = 1;
         break;
       case 'o': output = optarg; break;
       case 'p':
@@ -238,7 +289,8 @@ static int cmd_color(int argc, char **argv) {
         break;
       case 'T': o.telemetry_path = optarg; break;
       case 'X': o.trace_path = optarg; break;
-      case 'S': o.status_lines = 1; break;
+      case 'S': status = 1; break;
+      case 'W': report = optarg; break;
       case 'J': dump = 1; break;
       case 'q': quiet = 1; break;
       case 'R':
@@ -263,8 +315,14 @@ static int cmd_color(int argc, char **argv) {
     fprintf(stderr, "prism: error: %s\n", err);
     return EXIT_BAD;
   }
-  cinfo("prism %s  seed %llu  threads %d", PRISM_VERSION, (unsigned long long)o.seed,
-        o.threads);
+  /* status lines: on a terminal by default (one line updated in place),
+   * --status forces them, --quiet silences them unless --status */
+  if (status < 0) status = !quiet && isatty(STDERR_FILENO);
+  o.status_lines = !status                    ? PRISM_PROGRESS_OFF
+                   : isatty(STDERR_FILENO) ? PRISM_PROGRESS_INPLACE
+                                           : PRISM_PROGRESS_SCROLL;
+  cinfo("prism %s  seed %llu  threads %d%s", PRISM_VERSION, (unsigned long long)o.seed,
+        o.threads, threads_given ? "" : " (online cores)");
   if (dump && !quiet) {
     fputs("c params ", stdout);
     prism_params_dump_json(&o.params, stdout);
@@ -296,6 +354,13 @@ static int cmd_color(int argc, char **argv) {
   }
   prism_graph *g = load_graph(argv[optind], fmt);
   if (!g) return EXIT_BAD;
+  char tmp_tel[4096] = "";
+  if (report && !o.telemetry_path && temp_telemetry(tmp_tel, sizeof tmp_tel)) {
+    prism_graph_free(g);
+    return EXIT_BAD;
+  }
+  if (tmp_tel[0]) o.telemetry_path = tmp_tel;
+  o.graph_name = argv[optind];
   signal(SIGINT, on_signal);
   signal(SIGTERM, on_signal);
   o.on_info = on_info;
@@ -306,6 +371,7 @@ static int cmd_color(int argc, char **argv) {
   if (prism_solve(g, &o, &r, err, sizeof err)) {
     fprintf(stderr, "prism: error: %s\n", err);
     prism_graph_free(g);
+    if (tmp_tel[0]) unlink(tmp_tel);
     return EXIT_BAD;
   }
   /* The final gate: nothing is printed or written unless it verifies. */
@@ -343,10 +409,43 @@ static int cmd_color(int argc, char **argv) {
       code = EXIT_BAD;
     }
   }
+  if (report && write_report(report, o.telemetry_path, argv[optind], g, o.seed, &r))
+    code = EXIT_BAD;
+  if (tmp_tel[0]) unlink(tmp_tel);
   fflush(stdout);
   free(r.colors);
   prism_graph_free(g);
   return code;
+}
+
+/* --- report ---------------------------------------------------------- */
+
+static int cmd_report(int argc, char **argv) {
+  static const struct option opts[] = {{"output", required_argument, 0, 'o'},
+                                       {"help", no_argument, 0, 'h'},
+                                       {0, 0, 0, 0}};
+  const char *out = NULL;
+  int c;
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+    if (c == 'o') out = optarg;
+    else if (c == 'h') {
+      puts("usage: prism report RUN.jsonl -o report.html\n"
+           "One self-contained HTML file (inline SVG charts, no network) from a telemetry\n"
+           "file written by 'prism color --telemetry RUN.jsonl'.");
+      return EXIT_OK;
+    } else return EXIT_BAD;
+  }
+  if (optind != argc - 1 || !out) {
+    fprintf(stderr, "prism: error: report needs RUN.jsonl and -o FILE\n");
+    return EXIT_BAD;
+  }
+  char err[512];
+  if (prism_report_write(argv[optind], out, NULL, err, sizeof err)) {
+    fprintf(stderr, "prism: error: %s\n", err);
+    return EXIT_BAD;
+  }
+  return EXIT_OK;
 }
 
 /* --- info ------------------------------------------------------------ */
@@ -527,6 +626,7 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "info")) return cmd_info(argc - 1, argv + 1);
   if (!strcmp(cmd, "verify")) return cmd_verify(argc - 1, argv + 1);
   if (!strcmp(cmd, "train")) return prism_cli_train(argc - 1, argv + 1);
+  if (!strcmp(cmd, "report")) return cmd_report(argc - 1, argv + 1);
   if (!strcmp(cmd, "params")) {
     puts("engine parameters (set with --param NAME=VALUE or --config FILE):");
     prism_params_usage(stdout);
