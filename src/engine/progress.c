@@ -20,6 +20,17 @@ void prism_progress_clear_line(void) {
   line_open = 0;
 }
 
+/* 1234567 -> "1.23M" */
+static void human(char *b, size_t cap, double v) {
+  static const char *const unit[] = {"", "k", "M", "G", "T"};
+  int u = 0;
+  while (v >= 999.5 && u < 4) {
+    v /= 1000;
+    u++;
+  }
+  snprintf(b, cap, v >= 99.5 || u == 0 ? "%.0f%s" : "%.3g%s", v, unit[u]);
+}
+
 static void header(void) {
   fprintf(stderr, "c %8s %4s %4s %4s %9s %9s %9s %9s %8s\n", "seconds", "isl", "k", "best",
           "conflicts", "mean", "moves/s", "tabu/part", "control");
@@ -44,8 +55,10 @@ void prism_progress_update(prism_progress *p, const prism_telemetry *t, double n
   char mix[24];
   uint32_t pc = t->partialcol_replicas <= replicas ? t->partialcol_replicas : replicas;
   snprintf(mix, sizeof mix, "%u/%u", replicas - pc, pc);
-  fprintf(stderr, "c %8.2f %4u %4u %4u %9u %9.1f %9.3g %9s %8s", elapsed, t->island, t->k,
-          t->best_k, t->best_conflicts, t->mean_conflicts, rate, mix, action ? action : "-");
+  char mps[16];
+  human(mps, sizeof mps, rate);
+  fprintf(stderr, "c %8.2f %4u %4u %4u %9u %9.1f %9s %9s %8s", elapsed, t->island, t->k,
+          t->best_k, t->best_conflicts, t->mean_conflicts, mps, mix, action ? action : "-");
   if (inplace && !force) {
     line_open = 1;
   } else {

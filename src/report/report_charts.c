@@ -122,7 +122,7 @@ static void chart_conflicts(view *v) {
                           "uncolored vertices.");
   prism_chart c;
   prism_chart_begin(&c, v->f, "chart-conflicts", "seconds", "conflicts", 0, v->t1, 0,
-                    fmax(hi, hi2), 1);
+                    fmax(hi, hi2), PRISM_AXIS_LOG1P);
   size_t m = series(v, -1, 0, g_mean);
   prism_chart_line(&c, v->x, v->y, m, "#9ecae1", 0, 0);
   prism_chart_legend(&c, "mean", "#9ecae1");
@@ -140,7 +140,8 @@ static void chart_islands(view *v) {
   section(v, "Conflicts per island", "Fewest conflicts of each island's replicas, batch by "
                                      "batch (log scale).");
   prism_chart c;
-  prism_chart_begin(&c, v->f, "chart-islands", "seconds", "best conflicts", 0, v->t1, 0, hi, 1);
+  prism_chart_begin(&c, v->f, "chart-islands", "seconds", "best conflicts", 0, v->t1, 0, hi,
+                    PRISM_AXIS_LOG1P);
   per_island(v, &c, 0, g_bc, 0);
   prism_chart_end(&c);
   fputs("</section>\n", v->f);
@@ -230,7 +231,7 @@ static void chart_actions(view *v) {
   section(v, "Controller actions", "The action the controller chose after each batch.");
   prism_chart c;
   prism_chart_begin(&c, v->f, "chart-actions", "seconds", "", 0, v->t1, -0.5,
-                    d->nactions - 0.5, 0);
+                    d->nactions - 0.5, PRISM_AXIS_LABELS);
   const char *names[REPORT_ACTIONS];
   for (int i = 0; i < d->nactions; i++) names[i] = d->actions[i];
   prism_chart_ylabels(&c, names, d->nactions);
@@ -326,8 +327,9 @@ static void chart_gpu(view *v) {
 
 static void chart_throughput(view *v) {
   const report_data *d = v->d;
-  enum { BINS = 100 };
-  double moves[BINS] = {0}, w = v->t1 / BINS;
+  /* up to 100 bins of about 4 batches or more each */
+  const int BINS = d->n / 4 < 1 ? 1 : d->n / 4 > 100 ? 100 : (int)(d->n / 4);
+  double moves[100] = {0}, w = v->t1 / BINS;
   if (!(w > 0)) return;
   for (size_t i = 0; i < d->n; i++) {
     int b = (int)(d->r[i].t / w);
@@ -340,7 +342,7 @@ static void chart_throughput(view *v) {
     v->y[m] = moves[b] / w;
     hi = fmax(hi, v->y[m++]);
   }
-  section(v, "Throughput", "Moves per second, all replicas, per 1% of the run's time.");
+  section(v, "Throughput", "Moves per second, all replicas (time in up to 100 bins).");
   prism_chart c;
   prism_chart_begin(&c, v->f, "chart-throughput", "seconds", "moves/s", 0, v->t1, 0, hi * 1.05,
                     0);

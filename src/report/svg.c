@@ -43,7 +43,7 @@ static void fmt_num(char *buf, size_t cap, double v) {
   else snprintf(buf, cap, "%g", fabs(v) < 1e-12 ? 0.0 : v);
 }
 
-static void xaxis(prism_chart *c) {
+static void xticks(prism_chart *c) {
   double st = tick_step(c->x1 - c->x0, 8);
   char b[32];
   for (double x = ceil(c->x0 / st) * st; x <= c->x1 + st * 1e-9; x += st) {
@@ -55,7 +55,7 @@ static void xaxis(prism_chart *c) {
   }
 }
 
-static void yaxis(prism_chart *c) {
+static void yticks(prism_chart *c) {
   char b[32];
   if (c->logy) { /* ticks at 0, 1, 2, 5, 10, 20, 50, ... at least 14 pixels apart */
     double last = HUGE_VAL;
@@ -90,9 +90,11 @@ static void yaxis(prism_chart *c) {
 
 void prism_chart_begin(prism_chart *c, FILE *f, const char *id, const char *xlabel,
                        const char *ylabel, double x0, double x1, double y0, double y1,
-                       int logy) {
+                       int yaxis) {
+  const int logy = yaxis == PRISM_AXIS_LOG1P;
   c->f = f;
   c->logy = logy;
+  c->yticks = yaxis != PRISM_AXIS_LABELS;
   c->w = 900;
   c->h = 300;
   c->ml = 70;
@@ -113,8 +115,8 @@ void prism_chart_begin(prism_chart *c, FILE *f, const char *id, const char *xlab
   c->y1 = y1;
   fprintf(f, "<svg class=\"chart\" id=\"%s\" viewBox=\"0 0 %.0f %.0f\" role=\"img\">\n", id, c->w,
           c->h);
-  xaxis(c);
-  yaxis(c);
+  xticks(c);
+  if (c->yticks) yticks(c);
   fprintf(f,
           "<rect class=\"frame\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/>\n"
           "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">",

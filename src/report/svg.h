@@ -14,15 +14,20 @@ extern "C" {
 typedef struct prism_chart {
   FILE *f;
   double x0, x1, y0, y1; /* data ranges (y in axis units: log10(1 + y) when logy) */
-  int logy;
+  int logy;   /* y in log10(1 + y) */
+  int yticks; /* numeric ticks on the y axis */
   double w, h, ml, mr, mt, mb; /* size and margins, pixels */
   int legend;                  /* legend entries drawn so far */
 } prism_chart;
 
-/* Opens <svg class="chart">; ranges are widened when empty. */
+enum { PRISM_AXIS_LINEAR = 0, PRISM_AXIS_LOG1P, PRISM_AXIS_LABELS };
+
+/* Opens <svg class="chart">; ranges are widened when empty. yaxis:
+ * PRISM_AXIS_LINEAR, PRISM_AXIS_LOG1P (log10(1 + y)) or PRISM_AXIS_LABELS
+ * (linear, no numeric ticks: prism_chart_ylabels names the values). */
 void prism_chart_begin(prism_chart *c, FILE *f, const char *id, const char *xlabel,
                        const char *ylabel, double x0, double x1, double y0, double y1,
-                       int logy);
+                       int yaxis);
 /* A polyline through (x[i], y[i]); step: horizontal then vertical. */
 void prism_chart_line(prism_chart *c, const double *x, const double *y, size_t n,
                       const char *color, int step, int dashed);
