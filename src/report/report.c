@@ -16,30 +16,36 @@
 static const char *const style =
     "body{font:14px/1.4 sans-serif;margin:24px auto;max-width:940px;color:#222}"
     "h1{font-size:22px}h2{font-size:17px;margin:22px 0 4px}"
-    "table{border-collapse:collapse}td,th{padding:3px 12px;border-bottom:1px solid #ddd;"
-    "text-align:left}td.v{text-align:right;font-variant-numeric:tabular-nums}"
+    "table.summary{border-collapse:collapse;width:100%}"
+    "th,td{padding:3px 10px;border-bottom:1px solid #ddd;text-align:left;font-weight:normal}"
+    "th{color:#555}td.v{text-align:right;font-variant-numeric:tabular-nums;"
+    "border-right:12px solid #fff;font-weight:bold}"
     "p.what{margin:2px 0 6px;color:#555}p.note{color:#777;font-style:italic}"
     "svg.chart{width:100%;height:auto;display:block}"
     "svg text{font:12px sans-serif;fill:#333}svg text.small{font-size:10px}"
     "svg .grid{stroke:#eee}svg .frame{fill:none;stroke:#999}"
     "footer{margin-top:24px;color:#777}";
 
-/* Counts the charts whose data elements are drawn (a polyline with points
- * or a path with a shape) and writes the count into the footer and the body
- * (data-charts-drawn), so that a headless browser can check the page. */
+/* Counts the charts that are drawn (at least one data element, and every
+ * data element a polyline with points or a path with a shape) and writes the
+ * count into the footer and the body (data-charts-drawn), so that a headless
+ * browser can check the page. */
 static const char *const check_script =
     "(function(){var c=document.querySelectorAll('svg.chart'),ok=0;"
-    "for(var i=0;i<c.length;i++){var e=c[i].querySelectorAll('.data'),d=0;"
+    "for(var i=0;i<c.length;i++){var e=c[i].querySelectorAll('.data'),d=e.length>0;"
     "for(var j=0;j<e.length;j++){var a=e[j].getAttribute(e[j].tagName=='path'?'d':'points');"
-    "if(a&&a.trim().split(/[ ,MhvzZ]+/).length>2)d=1;}ok+=d;}"
+    "if(!a||a.trim().split(/[ ,MhvzZ]+/).length<3)d=false;}if(d)ok++;}"
     "document.body.setAttribute('data-charts',c.length);"
     "document.body.setAttribute('data-charts-drawn',ok);"
     "document.getElementById('check').textContent=ok+' of '+c.length+' charts drawn.';})();";
 
+/* Summary cells, three name-value pairs a row. */
+static int cells;
+
 static void row_s(FILE *f, const char *name, const char *value) {
-  fprintf(f, "<tr><th>%s</th><td class=\"v\">", name);
+  fprintf(f, "%s<th>%s</th><td class=\"v\">", cells % 3 == 0 ? "<tr>" : "", name);
   prism_html_text(f, value && *value ? value : "-");
-  fputs("</td></tr>\n", f);
+  fprintf(f, "</td>%s", ++cells % 3 == 0 ? "</tr>\n" : "");
 }
 
 static void row_n(FILE *f, const char *name, double value, int known, const char *fmt) {
@@ -58,8 +64,10 @@ static void summary(FILE *f, const report_data *d, const prism_report_summary *k
     moves = 0;
     for (size_t i = 0; i < d->n; i++) moves += d->r[i].moves;
   }
-  fputs("<table class=\"summary\">\n", f);
-  row_s(f, "graph", kn ? k->graph : d->graph);
+  fputs("<table class=\"summary\">\n<tr><th>graph</th><td colspan=\"5\">", f);
+  prism_html_text(f, kn && k->graph ? k->graph : *d->graph ? d->graph : "-");
+  fputs("</td></tr>\n", f);
+  cells = 0;
   row_n(f, "vertices (n)", kn ? k->n : d->vn, kn || run, "%.0f");
   row_n(f, "edges (m)", kn ? (double)k->m : d->vm, kn || run, "%.0f");
   if (kn) snprintf(b, sizeof b, "%llu", (unsigned long long)k->seed);
@@ -79,7 +87,7 @@ static void summary(FILE *f, const report_data *d, const prism_report_summary *k
   row_n(f, "replicas", d->replicas, run, "%.0f");
   row_n(f, "islands", d->nislands, run, "%.0f");
   row_s(f, "controller", d->controller);
-  fputs("</table>\n", f);
+  fputs(cells % 3 ? "</tr>\n</table>\n" : "</table>\n", f);
 }
 
 static int page(FILE *f, const report_data *d, const prism_report_summary *k) {

@@ -76,6 +76,15 @@ static double g_action(const report_rec *r) { return r->action; }
 static double g_wm(const report_rec *r) { return r->wm; }
 static double g_busy(const report_rec *r) { return 100.0 * r->busy; }
 
+/* "island j" in the legend, for the first 12 islands when there are several. */
+static void island_legend(view *v, prism_chart *c) {
+  for (uint32_t j = 0; v->d->islands > 1 && j < v->d->islands && j < 12; j++) {
+    char name[32];
+    snprintf(name, sizeof name, "island %u", j);
+    prism_chart_legend(c, name, prism_chart_color((int)j));
+  }
+}
+
 /* Per island: one line of get, named "island j". */
 static void per_island(view *v, prism_chart *c, unsigned need,
                        double (*get)(const report_rec *), int step) {
@@ -83,12 +92,8 @@ static void per_island(view *v, prism_chart *c, unsigned need,
     size_t m = series(v, (int)j, need, get);
     if (!m) continue;
     prism_chart_line(c, v->x, v->y, m, prism_chart_color((int)j), step, 0);
-    if (v->d->islands > 1 && j < 12) {
-      char name[32];
-      snprintf(name, sizeof name, "island %u", j);
-      prism_chart_legend(c, name, prism_chart_color((int)j));
-    }
   }
+  island_legend(v, c);
 }
 
 static void chart_colors(view *v) {
@@ -173,7 +178,9 @@ static void chart_temperature(view *v) {
     m = series(v, (int)j, REC_TEMP, g_thi);
     prism_chart_line(&c, v->x, v->y, m, prism_chart_color((int)j), 1, 1);
   }
-  prism_chart_legend(&c, "coldest", prism_chart_color(0));
+  prism_chart_legend(&c, "solid: coldest", "#555555");
+  prism_chart_legend(&c, "dashed: hottest", "#555555");
+  island_legend(v, &c);
   prism_chart_end(&c);
   fputs("</section>\n", v->f);
   v->charts++;
@@ -202,6 +209,7 @@ static void chart_swaps(view *v) {
       }
     prism_chart_line(&c, v->x, v->y, k, prism_chart_color((int)j), 0, 0);
   }
+  island_legend(v, &c);
   prism_chart_end(&c);
   fputs("</section>\n", v->f);
   v->charts++;
