@@ -173,9 +173,12 @@ static int object(cursor *c, prism_json_obj *o, int depth) {
     if (c->p >= c->end || *c->p != ':') return fail(c, "expected ':' after a key");
     c->p++;
     prism_json_field *f = keep ? &o->f[o->n] : NULL;
-    if (f) {
-      memset(f, 0, sizeof *f);
+    if (f) { /* cleared field by field: the record is large */
       memcpy(f->key, key, strlen(key) + 1); /* shorter than the raw key: fits */
+      f->type = PRISM_JSON_OTHER;
+      f->num = 0;
+      f->str[0] = 0;
+      f->arr_len = 0;
     }
     if (value(c, f, depth)) return -1;
     if (f) o->n++;
