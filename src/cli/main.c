@@ -17,7 +17,6 @@
 #include "engine/progress.h"
 #include "engine/solve.h"
 #include "graph/read.h"
-#include "report/report.h"
 #include "util/check.h"
 #include "util/timer.h"
 
@@ -162,37 +161,6 @@ static int write_solution(const char *path, const prism_graph *g, const uint32_t
   if (f == stdout) return fflush(f) ? -1 : 0;
   if (fclose(f)) return -1;
   return rename(tmp, path);
-}
-
-/* --report without --telemetry: the telemetry goes to a temporary file. */
-static int temp_telemetry(char *path, size_t cap) {
-  const char *dir = getenv("TMPDIR");
-  snprintf(path, cap, "%s/prism-telemetry-XXXXXX", dir && *dir ? dir : "/tmp");
-  int fd = mkstemp(path);
-  if (fd < 0) {
-    fprintf(stderr, "prism: error: %s: cannot create a temporary telemetry file: %s\n", path,
-            strerror(errno));
-    path[0] = 0;
-    return -1;
-  }
-  close(fd);
-  return 0;
-}
-
-static int write_report(const char *html, const char *telemetry, const char *graph,
-                        const prism_graph *g, uint64_t seed, const prism_solve_result *r) {
-  static const char *const status[] = {"UNKNOWN", "SATISFIABLE", "OPTIMUM FOUND",
-                                       "UNSATISFIABLE"};
-  prism_report_summary s = {graph,     g->n,        g->m,      seed,      r->best_k,
-                            r->lower_bound, r->dsatur_k, r->seconds, r->moves, r->batches,
-                            status[r->status]};
-  char err[512];
-  if (prism_report_write(telemetry, html, &s, err, sizeof err)) {
-    fprintf(stderr, "prism: error: %s\n", err);
-    return -1;
-  }
-  cinfo("report written to %s", html);
-  return 0;
 }
 
 static int cmd_color(int argc, char **argv) {
@@ -355,7 +323,7 @@ static int cmd_color(int argc, char **argv) {
   prism_graph *g = load_graph(argv[optind], fmt);
   if (!g) return EXIT_BAD;
   char tmp_tel[4096] = "";
-  if (report && !o.telemetry_path && temp_telemetry(tmp_tel, sizeof tmp_tel)) {
+  if (report && !o.telemetry_path && prism_cli_report_temp(tmp_tel, sizeof tmp_tel)) {
     prism_graph_free(g);
     return EXIT_BAD;
   }
@@ -409,43 +377,17 @@ static int cmd_color(int argc, char **argv) {
       code = EXIT_BAD;
     }
   }
-  if (report && write_report(report, o.telemetry_path, argv[optind], g, o.seed, &r))
-    code = EXIT_BAD;
+  if (report) {
+    if (prism_cli_report_write(report, o.telemetry_path, argv[optind], g, o.seed, &r))
+      code = EXIT_BAD;
+    else
+      cinfo("report written to %s", report);
+  }
   if (tmp_tel[0]) unlink(tmp_tel);
   fflush(stdout);
   free(r.colors);
   prism_graph_free(g);
   return code;
-}
-
-/* --- report ---------------------------------------------------------- */
-
-static int cmd_report(int argc, char **argv) {
-  static const struct option opts[] = {{"output", required_argument, 0, 'o'},
-                                       {"help", no_argument, 0, 'h'},
-                                       {0, 0, 0, 0}};
-  const char *out = NULL;
-  int c;
-  optind = 1;
-  while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
-    if (c == 'o') out = optarg;
-    else if (c == 'h') {
-      puts("usage: prism report RUN.jsonl -o report.html\n"
-           "One self-contained HTML file (inline SVG charts, no network) from a telemetry\n"
-           "file written by 'prism color --telemetry RUN.jsonl'.");
-      return EXIT_OK;
-    } else return EXIT_BAD;
-  }
-  if (optind != argc - 1 || !out) {
-    fprintf(stderr, "prism: error: report needs RUN.jsonl and -o FILE\n");
-    return EXIT_BAD;
-  }
-  char err[512];
-  if (prism_report_write(argv[optind], out, NULL, err, sizeof err)) {
-    fprintf(stderr, "prism: error: %s\n", err);
-    return EXIT_BAD;
-  }
-  return EXIT_OK;
 }
 
 /* --- info ------------------------------------------------------------ */
@@ -626,7 +568,7 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "info")) return cmd_info(argc - 1, argv + 1);
   if (!strcmp(cmd, "verify")) return cmd_verify(argc - 1, argv + 1);
   if (!strcmp(cmd, "train")) return prism_cli_train(argc - 1, argv + 1);
-  if (!strcmp(cmd, "report")) return cmd_report(argc - 1, argv + 1);
+  if (!strcmp(cmd, "report")) return prism_cli_report(argc - 1, argv + 1);
   if (!strcmp(cmd, "params")) {
     puts("engine parameters (set with --param NAME=VALUE or --config FILE):");
     prism_params_usage(stdout);
