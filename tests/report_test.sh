@@ -20,7 +20,7 @@ CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
 # Loads $1 headless; the DOM after the page's scripts ran goes to $1.dom,
 # Chromium's log (console messages included) to $1.log.
 load() {
-  timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu --no-first-run \
+  timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run \
     --user-data-dir="$T/profile" --enable-logging=stderr --v=0 --dump-dom "file://$1" \
     >"$1.dom" 2>"$1.log"
 }
@@ -77,7 +77,7 @@ else
     check "chromium: every chart of $p.html drawn (at least $min)" 'drawn "$T/$p.html" $min'
   done
   if [ -n "$SHOT" ]; then
-    timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu --no-first-run \
+    timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run \
       --user-data-dir="$T/profile" --hide-scrollbars --screenshot="$SHOT" \
       --window-size=1200,1600 "file://$T/b.html" >/dev/null 2>&1
     echo "screenshot: $SHOT"
