@@ -87,6 +87,7 @@ test: all
 	./tests/cli_test.sh ./$(BUILD)/prism
 	./tests/fluxnet_cli_test.sh ./$(BUILD)/prism
 	./tests/lib_test.sh $(BUILD) "$(LDOPT)"
+	./tests/report_test.sh ./$(BUILD)/prism
 	@if [ -x /usr/bin/python3 ]; then PRISM_LIB=$(BUILD)/libprism.so $(PY_ENV) /usr/bin/python3 tests/python_test.py; \
 	 else echo "python test: skipped (no /usr/bin/python3; .ci/run installs it)"; fi
 
@@ -155,6 +156,16 @@ fuzz-smoke: build-fuzz/fuzz_parsers
 	@./build-fuzz/fuzz_parsers -max_total_time=$${FUZZ_SECONDS:-60} -max_len=4096 -print_final_stats=1 \
 	  build-fuzz/corpus fuzz/corpus > build-fuzz/fuzz.log 2>&1 || { tail -40 build-fuzz/fuzz.log; exit 1; }
 	@grep -E "stat::number_of_executed_units|Done [0-9]+ runs" build-fuzz/fuzz.log | tail -2
+
+# The report's JSON Lines reader under libFuzzer (not part of check).
+build-fuzz/fuzz_jsonl: fuzz/fuzz_jsonl.c src/report/jsonl.c src/util/check.c
+	@mkdir -p build-fuzz
+	clang -std=c11 -D_GNU_SOURCE -g -O1 -Isrc -fsanitize=fuzzer,address,undefined -o $@ $^ -lm
+
+.PHONY: fuzz-jsonl
+fuzz-jsonl: build-fuzz/fuzz_jsonl
+	@mkdir -p build-fuzz/corpus-jsonl
+	./build-fuzz/fuzz_jsonl -max_total_time=$${FUZZ_SECONDS:-60} -max_len=2048 build-fuzz/corpus-jsonl
 
 # The triple-buffer protocol's tests under ThreadSanitizer (two threads).
 build-tsan/pipeline_tests: tests/main.c tests/test_pipeline.c src/pipeline/triple.c src/util/check.c

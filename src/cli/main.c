@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/ckpt.h"
 #include "cli/cli.h"
@@ -14,6 +15,7 @@
 #include "config/params.h"
 #include "control/controller.h"
 #include "cuda/cuda_backend.h"
+#include "engine/progress.h"
 #include "engine/solve.h"
 #include "graph/read.h"
 #include "util/atomic_file.h"
@@ -37,7 +39,9 @@ static void usage_main(FILE *f) {
           "  train GRAPH...  train the FluxNet controller over a curriculum of graphs\n"
           "  verify GRAPH COLORING\n"
           "                  check a coloring (DIMACS 'l V C' lines or 'v' lines)\n"
-          "  params          list the engine parameters (--param NAME=VALUE)\n\n"
+          "  params          list the engine parameters (--param NAME=VALUE)\n"
+          "  report RUN.jsonl -o report.html\n"
+          "                  an HTML report (charts, summary) from a telemetry file\n\n"
           "Run 'prism COMMAND --help' for the options of a command.\n",
           PRISM_VERSION);
 }
@@ -49,7 +53,8 @@ static void usage_color(FILE *f) {
           "                         0 unknown at the time limit\n"
           "  -t, --time-limit S     seconds (default 60; 0 = no limit)\n"
           "  -s, --seed N           random seed (default 1)\n"
-          "  -j, --threads N        worker threads (default 1)\n"
+          "  -j, --threads N        worker threads (default: the online cores; the result\n"
+          "                         is the same for every thread count)\n"
           "  -o, --output FILE      write the coloring in DIMACS format (s col K, l V C)\n"
           "  -p, --param NAME=VAL   set an engine parameter (repeatable; see 'prism params')\n"
           "      --config FILE      read NAME=VALUE parameter lines from FILE\n"
@@ -59,7 +64,11 @@ static void usage_color(FILE *f) {
           "      --backend B        auto | cpu | cuda (default auto)\n"
           "      --telemetry FILE   per-batch telemetry as JSON Lines\n"
           "      --trace FILE       CUDA: the pipeline timeline as a Chrome trace (JSON)\n"
-          "      --status           scrolling status lines on stderr\n"
+          "      --status           status lines on stderr even when it is not a terminal\n"
+          "                         (default: on a terminal only, one line updated in\n"
+          "                         place; time, k, conflicts, moves/s, modes, control)\n"
+          "      --report FILE      write an HTML report of the run (charts from the\n"
+          "                         telemetry; see 'prism report')\n"
           "      --controller C     none | fluxnet | random: adjust the parameters each batch\n"
           "      --qtable FILE      FluxNet Q-table: loaded at start, saved at exit\n"
           "      --dump-params      print the parameters as JSON ('c params ...')\n"
@@ -69,7 +78,8 @@ static void usage_color(FILE *f) {
           "      --checkpoint-every S  seconds between checkpoints (default 60)\n"
           "      --resume FILE      continue from a checkpoint of this GRAPH: its best\n"
           "                         coloring (verified), colorings, k and seed (unless -s)\n"
-          "  -q, --quiet            only the o, b and s lines\n"
+          "  -q, --quiet            only the o, b and s lines (no status lines unless\n"
+          "                         --status)\n"
           "  -h, --help\n\n"
           "Output: 'c' comments, 'b LB' lower bound, 'o K' each better coloring,\n"
           "one final 's OPTIMUM FOUND' / 's SATISFIABLE' / 's UNSATISFIABLE' /\n"
@@ -79,6 +89,7 @@ static void usage_color(FILE *f) {
 static void cinfo(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void cinfo(const char *fmt, ...) {
   if (quiet) return;
+  prism_progress_clear_line();
   va_list ap;
   va_start(ap, fmt);
   fputs("c ", stdout);
@@ -134,11 +145,13 @@ typedef struct cli_ctx {
 
 static void on_info(void *ctx, const char *line) { cinfo("%s", line); }
 static void on_bound(void *ctx, uint32_t lb) {
+  prism_progress_clear_line();
   printf("b %u\n", lb);
   fflush(stdout);
 }
 static void on_improve(void *ctx, uint32_t k, const uint32_t *colors, double s) {
   prism_cli_ckpt_improve(&((cli_ctx *)ctx)->ckpt, colors, k);
+  prism_progress_clear_line();
   printf("o %u\n", k);
   cinfo("%u colors after %.3f s", k, s);
   fflush(stdout);
@@ -175,6 +188,7 @@ static int cmd_color(int argc, char **argv) {
       {"trace", required_argument, 0, 'X'},
       {"checkpoint", required_argument, 0, 1001}, {"checkpoint-every", required_argument, 0, 1002},
       {"resume", required_argument, 0, 1003},
+      {"report", required_argument, 0, 'W'},
       {0, 0, 0, 0}};
   prism_solve_opts o;
   prism_solve_opts_defaults(&o);
@@ -184,9 +198,13 @@ static int cmd_color(int argc, char **argv) {
   int seed_given = 0;
   const char *output = NULL;
   prism_format fmt = PRISM_FORMAT_AUTO;
-  int dump = 0, c;
+  int dump = 0, c, status = -1;
+  const char *report = NULL;
   char err[512];
   uint64_t u;
+  const long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  o.threads = cores < 1 ? 1 : cores > 1024 ? 1024 : (int)cores;
+  int threads_given = 0;
   optind = 1;
   while ((c = getopt_long(argc, argv, "k:t:s:j:o:p:qh", opts, NULL)) != -1) {
     switch (c) {
@@ -218,6 +236,7 @@ static int cmd_color(int argc, char **argv) {
           return EXIT_BAD;
         }
         o.threads = (int)u;
+        threads_given = 1;
         break;
       case 'o': output = optarg; break;
       case 'p':
@@ -254,7 +273,8 @@ static int cmd_color(int argc, char **argv) {
         break;
       case 'T': o.telemetry_path = optarg; break;
       case 'X': o.trace_path = optarg; break;
-      case 'S': o.status_lines = 1; break;
+      case 'S': status = 1; break;
+      case 'W': report = optarg; break;
       case 'J': dump = 1; break;
       case 'q': quiet = 1; break;
       case 'R':
@@ -288,8 +308,14 @@ static int cmd_color(int argc, char **argv) {
     fprintf(stderr, "prism: error: %s\n", err);
     return EXIT_BAD;
   }
-  cinfo("prism %s  seed %llu  threads %d", PRISM_VERSION, (unsigned long long)o.seed,
-        o.threads);
+  /* status lines: on a terminal by default (one line updated in place),
+   * --status forces them, --quiet silences them unless --status */
+  if (status < 0) status = !quiet && isatty(STDERR_FILENO);
+  o.status_lines = !status                    ? PRISM_PROGRESS_OFF
+                   : isatty(STDERR_FILENO) ? PRISM_PROGRESS_INPLACE
+                                           : PRISM_PROGRESS_SCROLL;
+  cinfo("prism %s  seed %llu  threads %d%s", PRISM_VERSION, (unsigned long long)o.seed,
+        o.threads, threads_given ? "" : " (online cores)");
   if (dump && !quiet) {
     fputs("c params ", stdout);
     prism_params_dump_json(&o.params, stdout);
@@ -336,6 +362,13 @@ static int cmd_color(int argc, char **argv) {
     prism_graph_free(g);
     return EXIT_BAD;
   }
+  char tmp_tel[4096] = "";
+  if (report && !o.telemetry_path && prism_cli_report_temp(tmp_tel, sizeof tmp_tel)) {
+    prism_graph_free(g);
+    return EXIT_BAD;
+  }
+  if (tmp_tel[0]) o.telemetry_path = tmp_tel;
+  o.graph_name = argv[optind];
   signal(SIGINT, on_signal);
   signal(SIGTERM, on_signal);
   o.on_info = on_info;
@@ -347,6 +380,7 @@ static int cmd_color(int argc, char **argv) {
     fprintf(stderr, "prism: error: %s\n", err);
     prism_cli_ckpt_free(&ctx.ckpt);
     prism_graph_free(g);
+    if (tmp_tel[0]) unlink(tmp_tel);
     return EXIT_BAD;
   }
   /* The final gate: nothing is printed or written unless it verifies. */
@@ -389,6 +423,13 @@ static int cmd_color(int argc, char **argv) {
       code = EXIT_BAD;
     }
   }
+  if (report) {
+    if (prism_cli_report_write(report, o.telemetry_path, argv[optind], g, o.seed, &r))
+      code = EXIT_BAD;
+    else
+      cinfo("report written to %s", report);
+  }
+  if (tmp_tel[0]) unlink(tmp_tel);
   fflush(stdout);
   if (ckpt_failed) code = EXIT_BAD;
   prism_cli_ckpt_free(&ctx.ckpt);
@@ -575,6 +616,7 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "info")) return cmd_info(argc - 1, argv + 1);
   if (!strcmp(cmd, "verify")) return cmd_verify(argc - 1, argv + 1);
   if (!strcmp(cmd, "train")) return prism_cli_train(argc - 1, argv + 1);
+  if (!strcmp(cmd, "report")) return prism_cli_report(argc - 1, argv + 1);
   if (!strcmp(cmd, "params")) {
     puts("engine parameters (set with --param NAME=VALUE or --config FILE):");
     prism_params_usage(stdout);

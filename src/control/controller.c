@@ -14,6 +14,8 @@ struct prism_controller {
   prism_fluxnet *fx;
   int owns;          /* 0: a handle on the shared learner */
   char *qtable_path; /* saved by finish (owning fluxnet controllers only) */
+  int last_action;   /* of the last step (-1: none) */
+  double last_reward;
 };
 
 static prism_controller *shared;
@@ -53,7 +55,16 @@ prism_controller *prism_controller_create(const char *kind, const prism_params *
 }
 
 void prism_controller_step(prism_controller *c, const prism_telemetry *t, prism_params *p) {
-  if (c) prism_fluxnet_step(c->fx, t, p);
+  if (!c) return;
+  const double before = c->fx->ep_reward;
+  prism_fluxnet_step(c->fx, t, p);
+  c->last_reward = c->fx->ep_reward - before;
+  c->last_action = c->fx->have_prev ? c->fx->prev_action : -1;
+}
+
+int prism_controller_last(const prism_controller *c, double *reward) {
+  *reward = c ? c->last_reward : 0.0;
+  return c ? c->last_action : -1;
 }
 
 int prism_controller_finish(prism_controller *c, char *err, unsigned err_len) {

@@ -36,6 +36,11 @@ prism_controller *prism_controller_create(const char *kind, const prism_params *
 /* One batch: learn from the telemetry and adjust *p for the next batch. */
 void prism_controller_step(prism_controller *c, const prism_telemetry *t, prism_params *p);
 
+/* What the last step did: the action applied for the next batch (-1: none,
+ * e.g. the k was just solved and the start config restored) and, in
+ * *reward, the reward credited at that step (0 when none). */
+int prism_controller_last(const prism_controller *c, double *reward);
+
 /* Save what must persist (the Q-table); 0 or -1 with err. */
 int prism_controller_finish(prism_controller *c, char *err, unsigned err_len);
 void prism_controller_free(prism_controller *c);

@@ -159,22 +159,6 @@ void prism_engine_rep_rebuild(const engine *e, prism_replica *r, const prism_bat
 
 /* -------------------------------------------------------------- reporting */
 
-static void status_line(engine *e, const prism_telemetry *t, int force) {
-  if (!e->o->status_lines) return;
-  double now = prism_now();
-  if (!force && now - e->last_status < 1.0) return;
-  e->last_status = now;
-  if (e->status_count++ % 20 == 0)
-    fprintf(stderr, "c %9s %3s %5s %5s %9s %9s %11s %8s %6s %5s\n", "seconds", "isl", "k",
-            "best", "conflicts", "mean", "moves/s", "tunnels", "swap%", "rst");
-  double el = now - e->t0;
-  fprintf(stderr, "c %9.2f %3u %5u %5u %9u %9.1f %11.3g %8llu %6.1f %5llu\n", el, t->island,
-          t->k, t->best_k, t->best_conflicts, t->mean_conflicts,
-          el > 0 ? (double)e->total_moves / el : 0.0,
-          (unsigned long long)t->tunneling_events, 100.0 * t->swap_acceptance,
-          (unsigned long long)t->restarts);
-}
-
 /* The batch's counters: the KernelTelemetry record reduced on the GPU (ct),
  * or summed here over the island's replicas on the CPU backend. */
 static void collect(engine *e, island *is, const prism_cuda_telemetry *ct,
@@ -255,6 +239,26 @@ static void cuda_finish(engine *e) {
     if (prism_cuda_engine_write_trace(e->cuda, e->o->trace_path, err, sizeof err))
       prism_die("%s", err);
   }
+}
+
+/* What the engine runs with: one 'c' line, the telemetry's run record, and
+ * the status lines' state. why: the CUDA device (or why there is none). */
+static void report_setup(engine *e, const char *why) {
+  const prism_solve_opts *o = e->o;
+  const char *backend = e->cuda ? "cuda" : "cpu";
+  const int threads = e->cuda ? 1 : e->threads;
+  char line[512];
+  snprintf(line, sizeof line, "engine: backend %s%s%s, threads %d, replicas %u, islands %u",
+           backend, e->cuda ? ", device " : "", e->cuda ? why : "", threads, e->R, e->I);
+  info(e, line);
+  if (e->telemetry) {
+    prism_telemetry_run run = {o->graph_name, e->n, e->g->m, o->seed,
+                               e->res->lower_bound, e->res->dsatur_k, o->target_k,
+                               o->time_limit, backend, e->cuda ? why : "", threads,
+                               e->R, e->I, o->controller};
+    prism_telemetry_write_run(&run, e->telemetry);
+  }
+  prism_progress_init(&e->progress, o->status_lines, prism_now());
 }
 
 /* -------------------------------------------------------------- the loop */
@@ -368,14 +372,24 @@ static int process(engine *e, island *is, const prism_cuda_telemetry *ct,
       prism_schedule_descend(e, is, prism_schedule_next_k(e, is));
   }
   t->distance = is->distance;
-  if (e->telemetry) prism_telemetry_write_json(t, e->telemetry);
+  t->temperature[0] = slot_temperature(e, is, 0);
+  t->temperature[1] = slot_temperature(e, is, is->R - 1);
+  t->action = -1;
   if (e->ctl) {
     const double tc = prism_now();
     prism_controller_step(e->ctl, t, &e->p);
     e->ctl_s += prism_now() - tc;
     e->ctl_steps++;
+    t->controlled = 1;
+    t->action = prism_controller_last(e->ctl, &t->reward);
   }
-  status_line(e, t, improved);
+  if (e->telemetry) prism_telemetry_write_json(t, e->telemetry);
+  const double now = prism_now();
+  prism_progress_update(&e->progress, t, now, now - e->t0, e->total_moves, is->R,
+                        e->ctl ? (t->action >= 0 ? prism_controller_action_name(t->action)
+                                                 : "none")
+                               : NULL,
+                        improved);
   is->ibatch++;
   return done;
 }
@@ -509,6 +523,7 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
   e->tscratch_len =
       4 * (size_t)n + 2 * (size_t)res->best_k + 8; /* scratch, 2 colorings */
   threads_start(e); /* batches on the CPU backend; recombination on both */
+  report_setup(e, why);
   for (uint32_t j = 0; j < I; j++) {
     island *is = &e->isl[j];
     const uint32_t k = prism_schedule_next_k(e, is);
@@ -583,7 +598,12 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
     info(e, line);
   }
   threads_stop(e);
-  if (e->telemetry) fclose(e->telemetry);
+  prism_progress_end(&e->progress);
+  if (e->telemetry) {
+    prism_telemetry_write_end(res->best_k, prism_now() - t0, e->total_moves, e->batch,
+                              e->telemetry);
+    if (fclose(e->telemetry)) prism_die("cannot write telemetry file '%s'", o->telemetry_path);
+  }
   for (uint32_t i = 0; i < R; i++) prism_replica_free(&e->rep[i]);
   free(e->rep);
   free_islands(e);

@@ -11,6 +11,7 @@
 #include "cuda/cuda_backend.h"
 #include "engine/engine.h"
 #include "engine/pool.h"
+#include "engine/progress.h"
 #include "engine/replica.h"
 #include "engine/telemetry.h"
 
@@ -67,8 +68,7 @@ typedef struct engine {
   size_t tscratch_len;
   uint64_t batch;
   FILE *telemetry;
-  int status_count;
-  double last_status;
+  prism_progress progress; /* status lines on stderr */
   uint64_t total_moves;
   prism_batch_stop stop;   /* CPU: early exit inside batches */
   prism_cuda_engine *cuda; /* non-NULL: batches run on the GPU */

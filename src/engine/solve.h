@@ -53,7 +53,9 @@ typedef struct prism_solve_opts {
   prism_backend backend;
   const char *telemetry_path; /* JSON Lines, one record per batch; NULL: none */
   const char *trace_path;     /* CUDA: the pipeline timeline as a Chrome trace; NULL: none */
-  int status_lines;     /* scrolling status lines on stderr */
+  int status_lines;     /* status lines on stderr: 0 none, 1 scrolling, 2 one line
+                           updated in place (a terminal); PRISM_PROGRESS_* */
+  const char *graph_name;     /* for the telemetry's run record (may be NULL) */
   const char *controller;     /* "none", "fluxnet", "random" (later issues) */
   const char *qtable_path;
   /* Callbacks (may be NULL). on_improve receives verified colorings only. */

@@ -4,6 +4,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "control/controller.h"
+
 void prism_telemetry_write_json(const prism_telemetry *t, FILE *out) {
   fprintf(out,
           "{\"batch\":%llu,\"island\":%u,\"elapsed_s\":%.6f,\"k\":%u,\"best_k\":%u,"
@@ -15,7 +17,7 @@ void prism_telemetry_write_json(const prism_telemetry *t, FILE *out) {
           "\"swap_acceptance\":%.4f,\"swaps_tried\":%u,\"recombinations\":%u,"
           "\"stagnation\":%u,\"batch_us\":%.1f,\"mode\":\"%s\",\"restarts\":%llu,"
           "\"pool_size\":%u,\"distance\":%u,\"partialcol_replicas\":%u,"
-          "\"mode_conflicts\":[%lld,%lld]}\n",
+          "\"mode_conflicts\":[%lld,%lld],\"temperature\":[%.6g,%.6g]",
           (unsigned long long)t->batch, t->island, t->elapsed_s, t->k, t->best_k,
           t->best_conflicts, t->mean_conflicts, t->colors_used, t->best_replica,
           (unsigned long long)t->moves, (unsigned long long)t->metro_moves,
@@ -25,7 +27,45 @@ void prism_telemetry_write_json(const prism_telemetry *t, FILE *out) {
           t->swap_acceptance, t->swaps_tried, t->recombinations, t->stagnation,
           t->batch_us, t->mode == 1 ? "partialcol" : "tabucol",
           (unsigned long long)t->restarts, t->pool_size, t->distance, t->partialcol_replicas,
-          (long long)t->mode_conflicts[0], (long long)t->mode_conflicts[1]);
+          (long long)t->mode_conflicts[0], (long long)t->mode_conflicts[1],
+          t->temperature[0], t->temperature[1]);
+  if (t->controlled) {
+    const char *name = t->action >= 0 ? prism_controller_action_name(t->action) : "none";
+    fprintf(out, ",\"action\":\"%s\",\"reward\":%.6g", name, t->reward);
+  }
+  fputs("}\n", out);
+}
+
+void prism_json_write_string(const char *s, FILE *out) {
+  for (; s && *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c == '"' || c == '\\') fprintf(out, "\\%c", c);
+    else if (c < 0x20) fprintf(out, "\\u%04x", c);
+    else fputc(c, out);
+  }
+}
+
+void prism_telemetry_write_run(const prism_telemetry_run *r, FILE *out) {
+  fputs("{\"record\":\"run\",\"graph\":\"", out);
+  prism_json_write_string(r->graph ? r->graph : "", out);
+  fprintf(out,
+          "\",\"n\":%u,\"m\":%llu,\"seed\":%llu,\"lower_bound\":%u,\"dsatur_k\":%u,"
+          "\"target_k\":%u,\"time_limit\":%.3f,\"backend\":\"%s\",\"device\":\"",
+          r->n, (unsigned long long)r->m, (unsigned long long)r->seed, r->lower_bound,
+          r->dsatur_k, r->target_k, r->time_limit, r->backend);
+  prism_json_write_string(r->device ? r->device : "", out);
+  fprintf(out, "\",\"threads\":%d,\"replicas\":%u,\"islands\":%u,\"controller\":\"",
+          r->threads, r->replicas, r->islands);
+  prism_json_write_string(r->controller ? r->controller : "none", out);
+  fputs("\"}\n", out);
+}
+
+void prism_telemetry_write_end(uint32_t best_k, double seconds, uint64_t moves,
+                               uint64_t batches, FILE *out) {
+  fprintf(out,
+          "{\"record\":\"end\",\"best_k\":%u,\"seconds\":%.6f,\"moves\":%llu,"
+          "\"batches\":%llu}\n",
+          best_k, seconds, (unsigned long long)moves, (unsigned long long)batches);
 }
 
 static uint32_t find(uint32_t *parent, uint32_t x) {

@@ -41,9 +41,34 @@ typedef struct prism_telemetry {
   uint64_t restarts;         /* the island's restarts on convergence so far */
   uint32_t pool_size;        /* colorings in the island's diverse pool */
   uint32_t distance;         /* partition distance between the island's replicas */
+  double temperature[2];     /* the island's ladder: coldest and hottest slot */
+  uint32_t controlled;       /* 1: a controller ran after this batch (action, reward) */
+  int32_t action;            /* the controller's action for the next batch (-1: none) */
+  double reward;             /* reward the controller credited at this batch */
 } prism_telemetry;
 
 void prism_telemetry_write_json(const prism_telemetry *t, FILE *out);
+
+/* The run record (first line of a telemetry file) and the end record (last
+ * line): what the report's summary needs (docs/telemetry.md). */
+typedef struct prism_telemetry_run {
+  const char *graph;   /* path as given (may be NULL) */
+  uint32_t n;
+  uint64_t m;
+  uint64_t seed;
+  uint32_t lower_bound, dsatur_k, target_k;
+  double time_limit;
+  const char *backend; /* "cpu" or "cuda" */
+  const char *device;  /* GPU name or "" */
+  int threads;
+  uint32_t replicas, islands;
+  const char *controller;
+} prism_telemetry_run;
+void prism_telemetry_write_run(const prism_telemetry_run *r, FILE *out);
+void prism_telemetry_write_end(uint32_t best_k, double seconds, uint64_t moves,
+                               uint64_t batches, FILE *out);
+/* A JSON string body (no quotes) with '"', '\\' and control characters escaped. */
+void prism_json_write_string(const char *s, FILE *out);
 
 /* Betti numbers of the conflict graph (vertices and edges in conflict):
  * b0 = components, b1 = E - V + b0, b2 = 0 (see docs/telemetry.md). */
