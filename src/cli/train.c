@@ -357,7 +357,7 @@ int prism_cli_train(int argc, char **argv) {
       prism_solve_result r;
       o.seed = seed0 + ep - 1;
       o.target_k = target[i];
-      prism_control_ctx ctx = {graphs[i]->n, graphs[i]->m, 0, 0, o.seed};
+      prism_control_ctx ctx = {graphs[i]->n, graphs[i]->m, 0, 0, o.seed, 0};
       prism_controller_reset_episode(learner, &o.params, &ctx); /* no stale stats */
       if (prism_solve(graphs[i], &o, &r, err, sizeof err)) {
         fprintf(stderr, "prism: error: %s\n", err);

@@ -39,6 +39,7 @@ typedef struct prism_solve_opts {
   int status_lines;     /* scrolling status lines on stderr */
   const char *controller;     /* "none", "fluxnet", "random" (later issues) */
   const char *qtable_path;
+  const char *model_path;     /* MBRL world model (--model); NULL: none */
   /* Callbacks (may be NULL). on_improve receives verified colorings only. */
   void (*on_info)(void *ctx, const char *line);
   void (*on_bound)(void *ctx, uint32_t lb);

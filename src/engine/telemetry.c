@@ -15,7 +15,7 @@ void prism_telemetry_write_json(const prism_telemetry *t, FILE *out) {
           "\"swap_acceptance\":%.4f,\"swaps_tried\":%u,\"recombinations\":%u,"
           "\"stagnation\":%u,\"batch_us\":%.1f,\"mode\":\"%s\",\"restarts\":%llu,"
           "\"pool_size\":%u,\"distance\":%u,\"partialcol_replicas\":%u,"
-          "\"mode_conflicts\":[%lld,%lld]}\n",
+          "\"mode_conflicts\":[%lld,%lld],\"planner_us\":%.1f}\n",
           (unsigned long long)t->batch, t->island, t->elapsed_s, t->k, t->best_k,
           t->best_conflicts, t->mean_conflicts, t->colors_used, t->best_replica,
           (unsigned long long)t->moves, (unsigned long long)t->metro_moves,
@@ -25,7 +25,7 @@ void prism_telemetry_write_json(const prism_telemetry *t, FILE *out) {
           t->swap_acceptance, t->swaps_tried, t->recombinations, t->stagnation,
           t->batch_us, t->mode == 1 ? "partialcol" : "tabucol",
           (unsigned long long)t->restarts, t->pool_size, t->distance, t->partialcol_replicas,
-          (long long)t->mode_conflicts[0], (long long)t->mode_conflicts[1]);
+          (long long)t->mode_conflicts[0], (long long)t->mode_conflicts[1], t->planner_us);
 }
 
 static uint32_t find(uint32_t *parent, uint32_t x) {

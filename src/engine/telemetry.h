@@ -41,6 +41,8 @@ typedef struct prism_telemetry {
   uint64_t restarts;         /* the island's restarts on convergence so far */
   uint32_t pool_size;        /* colorings in the island's diverse pool */
   uint32_t distance;         /* partition distance between the island's replicas */
+  double planner_us;         /* MBRL: host time of the planner in the controller step
+                                after the previous batch (0: no plan) */
 } prism_telemetry;
 
 void prism_telemetry_write_json(const prism_telemetry *t, FILE *out);
