@@ -84,6 +84,7 @@ test: all
 	./$(BUILD)/prism_tests -x gpu
 	./tests/cli_test.sh ./$(BUILD)/prism
 	./tests/fluxnet_cli_test.sh ./$(BUILD)/prism
+	./tests/mbrl_cli_test.sh ./$(BUILD)/prism
 
 # Compile every .cu file with nvcc (no GPU needed), so GPU code never rots.
 cuda-compile:
