@@ -162,11 +162,17 @@ static double reward_of(prism_mbrl *f, const prism_telemetry *t, const prism_par
   return prism_flux_reward(t, t, record_prev, f->record, p);
 }
 
+/* The model is used (Dyna, planner, scored) once it has trained on
+ * mbrl_warmup real transitions, in this run or, loaded from a file, before. */
+static int warm(const prism_mbrl *f, const prism_params *p) {
+  return f->model.train_steps >= (uint64_t)p->mbrl_warmup && f->buf.count > 0;
+}
+
 /* Learn from the real transition prev -> x. */
 static void learn(prism_mbrl *f, const double *x, double r, int done, const prism_params *p) {
   double y[PRISM_MBRL_OUT];
   prism_mbrl_targets(f->prev_x, x, r, done, y);
-  if (f->buf.count >= (uint32_t)p->mbrl_warmup) score_one_step(f, f->prev_x, f->prev_action, y);
+  if (warm(f, p)) score_one_step(f, f->prev_x, f->prev_action, y);
   prism_mbrl_model_norm_update(&f->model, y);
   prism_mbrl_buffer_push(&f->buf, f->prev_x, f->prev_action, x, r, done);
   const uint32_t s = prism_mbrl_state_index(f->prev_x), s2 = prism_mbrl_state_index(x);
@@ -179,14 +185,14 @@ static void learn(prism_mbrl *f, const double *x, double r, int done, const pris
   f->table.epsilon =
       prism_flux_epsilon_next(f->table.epsilon, p->fluxnet_epsilon_decay, p->fluxnet_epsilon_min);
   prism_mbrl_train(f, p);
-  if (f->buf.count >= (uint32_t)p->mbrl_warmup && p->mbrl_dyna > 0)
+  if (warm(f, p) && p->mbrl_dyna > 0)
     f->ep_dyna += prism_mbrl_dyna(f, (uint32_t)p->mbrl_dyna, p);
 }
 
 static int choose(prism_mbrl *f, const double *x, const prism_params *p) {
   if (prism_rng_u32(&f->rng) * (1.0 / 4294967296.0) < f->table.epsilon)
     return (int)prism_rng_below(&f->rng, PRISM_MBRL_ACTIONS);
-  if (f->buf.count >= (uint32_t)p->mbrl_warmup &&
+  if (warm(f, p) &&
       prism_mbrl_confidence(f, x, PRISM_MBRL_NOOP, p) >= p->mbrl_plan_conf) {
     const double t0 = prism_now();
     const int a = prism_mbrl_plan(f, x, p);
