@@ -153,11 +153,15 @@ void prism_controller_describe(const prism_controller *c, char *out, unsigned le
   if (len) out[0] = 0;
   if (!c || !c->mb) return;
   const prism_mbrl *f = c->mb;
+  const double per_plan = f->ep_plans ? f->ep_planner_s / f->ep_plans : 0;
+  const double mean_batch = f->ep_steps ? f->ep_batch_s / f->ep_steps : 0;
   int w = snprintf(out, len,
-                   "mbrl: %llu plans (planner %.1f us per plan, %.2f%% of batch time), %llu Dyna "
-                   "updates, buffer %u, model steps %llu",
-                   (unsigned long long)f->ep_plans,
-                   f->ep_plans ? 1e6 * f->ep_planner_s / f->ep_plans : 0.0,
+                   "mbrl: %llu plans in %llu steps (planner %.1f us per plan = %.2f%% of a mean "
+                   "batch of %.1f us; %.2f%% of all batch time), %llu Dyna updates, buffer %u, "
+                   "model steps %llu",
+                   (unsigned long long)f->ep_plans, (unsigned long long)f->ep_steps,
+                   1e6 * per_plan, mean_batch > 0 ? 100 * per_plan / mean_batch : 0.0,
+                   1e6 * mean_batch,
                    f->ep_batch_s > 0 ? 100 * f->ep_planner_s / f->ep_batch_s : 0.0,
                    (unsigned long long)f->ep_dyna, f->buf.count,
                    (unsigned long long)f->model.train_steps);

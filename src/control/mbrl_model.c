@@ -68,23 +68,17 @@ void prism_mbrl_model_free(prism_mbrl_model *md) {
   md->w = md->m = md->v = NULL;
 }
 
-/* y = W x + b for an R x C matrix (four partial sums per row, so that the
- * compiler can keep several multiply-adds in flight; the order is fixed, so
- * the result is the same on every run). */
-static void affine(const double *W, const double *b, const double *x, uint32_t R, uint32_t C,
+/* y = W x + b with W stored transposed (WT: C rows of R): y accumulates
+ * one input's column at a time, which vectorises over y without reordering
+ * any sum, and skips zero inputs (the action one-hot is mostly zeros). */
+static void affine(const double *WT, const double *b, const double *x, uint32_t R, uint32_t C,
                    double *y) {
-  for (uint32_t r = 0; r < R; r++) {
-    const double *row = W + (size_t)r * C;
-    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    uint32_t c = 0;
-    for (; c + 4 <= C; c += 4) {
-      s0 += row[c] * x[c];
-      s1 += row[c + 1] * x[c + 1];
-      s2 += row[c + 2] * x[c + 2];
-      s3 += row[c + 3] * x[c + 3];
-    }
-    for (; c < C; c++) s0 += row[c] * x[c];
-    y[r] = b[r] + ((s0 + s1) + (s2 + s3));
+  for (uint32_t r = 0; r < R; r++) y[r] = b[r];
+  for (uint32_t c = 0; c < C; c++) {
+    const double xc = x[c];
+    if (xc == 0) continue;
+    const double *col = WT + (size_t)c * R;
+    for (uint32_t r = 0; r < R; r++) y[r] += col[r] * xc;
   }
 }
 
@@ -117,33 +111,37 @@ double prism_mbrl_model_loss_grad(const prism_mbrl_model *md, uint32_t mb, const
   const layout_off o = offsets(md);
   const double *w = md->w + (size_t)mb * md->n_params;
   const uint32_t H = md->hidden, I = md->in, O = md->out;
+  /* the weights are stored transposed: WT[input][output] */
   /* output layer */
-  for (uint32_t k = 0; k < O; k++) {
-    g[o.b3 + k] += dy[k];
-    for (uint32_t j = 0; j < H; j++) g[o.w3 + (size_t)k * H + j] += dy[k] * h2[j];
+  for (uint32_t k = 0; k < O; k++) g[o.b3 + k] += dy[k];
+  for (uint32_t j = 0; j < H; j++) {
+    double *gr = g + o.w3 + (size_t)j * O;
+    for (uint32_t k = 0; k < O; k++) gr[k] += h2[j] * dy[k];
   }
   /* second hidden layer: d2 = (W3^T dy) * (1 - h2^2) */
   for (uint32_t j = 0; j < H; j++) {
+    const double *col = w + o.w3 + (size_t)j * O;
     double s = 0;
-    for (uint32_t k = 0; k < O; k++) s += w[o.w3 + (size_t)k * H + j] * dy[k];
+    for (uint32_t k = 0; k < O; k++) s += col[k] * dy[k];
     d2[j] = s * (1 - h2[j] * h2[j]);
   }
-  for (uint32_t j = 0; j < H; j++) {
-    g[o.b2 + j] += d2[j];
-    double *gr = g + o.w2 + (size_t)j * H;
-    for (uint32_t i = 0; i < H; i++) gr[i] += d2[j] * h1[i];
-  }
-  /* first hidden layer */
-  for (uint32_t i = 0; i < H; i++) d1[i] = 0;
-  for (uint32_t j = 0; j < H; j++) {
-    const double *row = w + o.w2 + (size_t)j * H;
-    for (uint32_t i = 0; i < H; i++) d1[i] += row[i] * d2[j];
-  }
+  for (uint32_t j = 0; j < H; j++) g[o.b2 + j] += d2[j];
   for (uint32_t i = 0; i < H; i++) {
-    d1[i] *= 1 - h1[i] * h1[i];
+    double *gr = g + o.w2 + (size_t)i * H;
+    for (uint32_t j = 0; j < H; j++) gr[j] += h1[i] * d2[j];
+  }
+  /* first hidden layer: d1 = (W2^T d2) * (1 - h1^2) */
+  for (uint32_t i = 0; i < H; i++) {
+    const double *col = w + o.w2 + (size_t)i * H;
+    double s = 0;
+    for (uint32_t j = 0; j < H; j++) s += col[j] * d2[j];
+    d1[i] = s * (1 - h1[i] * h1[i]);
     g[o.b1 + i] += d1[i];
-    double *gr = g + o.w1 + (size_t)i * I;
-    for (uint32_t c = 0; c < I; c++) gr[c] += d1[i] * x[c];
+  }
+  for (uint32_t c = 0; c < I; c++) {
+    if (x[c] == 0) continue;
+    double *gr = g + o.w1 + (size_t)c * H;
+    for (uint32_t i = 0; i < H; i++) gr[i] += x[c] * d1[i];
   }
   return loss;
 }

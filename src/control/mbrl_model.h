@@ -3,8 +3,10 @@
  * online with Adam on its own minibatches, predicting normalised targets.
  * Confidence comes from the members' disagreement (docs/mbrl.md).
  *
- * Member parameters, one flat block of n_params doubles each:
- *   W1[hidden][in] b1[hidden] W2[hidden][hidden] b2[hidden] W3[out][hidden] b3[out]
+ * Member parameters, one flat block of n_params doubles each; the weight
+ * matrices are stored transposed (input-major: the column of one input is
+ * contiguous):
+ *   W1T[in][hidden] b1[hidden] W2T[hidden][hidden] b2[hidden] W3T[hidden][out] b3[out]
  *
  * The output normalisation (running mean and variance of the raw targets,
  * Welford) is part of the model: the members predict (y - mean) / std.

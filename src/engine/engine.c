@@ -559,7 +559,7 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
                "controller %s: %llu steps, %.1f us per step on the host", o->controller,
                (unsigned long long)e->ctl_steps, 1e6 * e->ctl_s / e->ctl_steps);
       info(e, line);
-      char desc[512];
+      char desc[1024];
       prism_controller_describe(e->ctl, desc, sizeof desc);
       if (desc[0]) info(e, desc);
     }
