@@ -470,6 +470,26 @@ PRISM_TEST(mbrl_dyna_changes_q_values, "cpu") {
   prism_mbrl_free(f);
 }
 
+PRISM_TEST(mbrl_dyna_weight_follows_confidence, "cpu") {
+  /* the same learner and draws, once with a confident model (large
+   * mbrl_conf_scale: confidence ~1) and once with a doubtful one (tiny scale:
+   * confidence ~0): the doubtful model's synthetic updates move Q much less */
+  prism_params p;
+  double moved[2] = {0, 0};
+  const double scale[2] = {1000.0, 0.01};
+  for (int run = 0; run < 2; run++) {
+    prism_mbrl *f = toy_learner(&p, 100);
+    for (int i = 0; i < 50; i++) prism_mbrl_train(f, &p);
+    p.mbrl_conf_scale = scale[run];
+    prism_mbrl_dyna(f, 300, &p);
+    for (size_t i = 0; i < (size_t)PRISM_MBRL_STATES * PRISM_MBRL_ACTIONS; i++)
+      moved[run] += fabs(f->table.q[i]);
+    prism_mbrl_free(f);
+  }
+  TEST_CHECK(moved[0] > 0);
+  TEST_CHECK(moved[1] < 0.5 * moved[0]);
+}
+
 /* A hand-built single-member model: hidden unit j carries action j's
  * one-hot through two tanh layers; the reward output is value[a] * tanh(tanh(1));
  * the other outputs are 0 (done: -1, never). */

@@ -59,6 +59,7 @@ void prism_mbrl_reset_episode(prism_mbrl *f, const prism_control_ctx *ctx, const
   f->ep_steps = f->ep_updates = f->ep_dyna = f->ep_plans = 0;
   memset(f->ep_actions, 0, sizeof f->ep_actions);
   f->ep_reward = f->ep_planner_s = f->ep_batch_s = f->last_planner_us = 0;
+  f->prev_r = 0;
   f->have_best = 0;
   f->best_k = 0;
   f->best_time = 0;
