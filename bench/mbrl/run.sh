@@ -21,8 +21,10 @@
 #      current) per output, from the MBRL runs' own reports.
 #
 #   bench/mbrl/run.sh [--seeds S] [--time-limit T] [--episodes E]
-#                     [--train-time T] [--fixed "NAME=VAL ..."] [--smoke]
+#                     [--train-time T] [--fixed "NAME=VAL ..."] [--jobs P] [--smoke]
 #
+# --jobs P: P test runs side by side (each single-threaded); only with P idle
+# cores (timings under load are not comparable). Training is sequential.
 # --smoke: a tiny version (train: two small generated graphs; test:
 # DSJC125.5:17 and a generated Leighton-style graph; 2 seeds, short limits) to check the script; its numbers
 # mean nothing. Defaults: 5 seeds, 60 s per test run, 4 episodes of 10 s per
@@ -33,7 +35,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 PRISM=${PRISM:-$ROOT/build/prism}
 INST=${PRISM_INSTANCES:-$ROOT/../shared/instances}
 [ -d "$INST" ] || INST=/work/shared/instances
-seeds=5 tl=60 episodes=4 train_tl=10 fixed= smoke=
+seeds=5 tl=60 episodes=4 train_tl=10 fixed= smoke= jobs=1
 while [ $# -gt 0 ]; do
   case $1 in
     --seeds) seeds=$2; shift 2 ;;
@@ -42,7 +44,8 @@ while [ $# -gt 0 ]; do
     --train-time) train_tl=$2; shift 2 ;;
     --fixed) fixed=$2; shift 2 ;;
     --smoke) smoke=1; shift ;;
-    -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
+    --jobs) jobs=$2; shift 2 ;;
+    -h|--help) sed -n '2,35p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 1 ;;
   esac
 done
@@ -98,27 +101,40 @@ echo "training FluxNet ($episodes episodes), MBRL ($episodes) and MBRL/2 ($half)
 # ------------------------------------------------------------ testing
 arms="default fluxnet mbrl mbrl-half"
 [ -n "$fixed" ] && arms="default fixed fluxnet mbrl mbrl-half"
-printf 'instance\tk\tarm\tseed\tttt\n' > "$OUT/raw.tsv"
-for spec in "${test[@]}"; do
-  g=${spec%:*} k=${spec##*:} name=$(basename "$g" .col)
+# one test run: GRAPH K ARM SEED -> a raw row in $OUT/rows/ (every run starts
+# from its own copy of the trained files, so runs never see each other)
+run_one() {
+  local g=$1 k=$2 arm=$3 seed=$4 name extra=() tag
+  name=$(basename "$g" .col)
+  tag=${name}_${arm}_$seed
+  local log=$OUT/logs/$tag.log
+  case $arm in
+    fixed) for a in $fixed; do extra+=(-p "$a"); done ;;
+    fluxnet) cp "$OUT/flux.qt" "$OUT/tmp/$tag.qt"; extra=(--controller fluxnet --qtable "$OUT/tmp/$tag.qt") ;;
+    mbrl|mbrl-half)
+      local src=mbrl; [ "$arm" = mbrl-half ] && src=mbrl_half
+      cp "$OUT/$src.qt" "$OUT/tmp/$tag.qt"; cp "$OUT/$src.wm" "$OUT/tmp/$tag.wm"
+      extra=(--controller mbrl --qtable "$OUT/tmp/$tag.qt" --model "$OUT/tmp/$tag.wm") ;;
+  esac
+  "$PRISM" color "$g" -k "$k" -t "$tl" -s "$seed" -j 1 --backend cpu "${extra[@]}" > "$log" 2>&1
+  local ttt
+  ttt=$(awk -v k="$k" '$1 == "c" && $3 == "colors" && $4 == "after" && $2 <= k { print $5; exit }' "$log")
+  printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$k" "$arm" "$seed" "${ttt:-inf}" > "$OUT/rows/$tag"
+  rm -f "$OUT/tmp/$tag.qt" "$OUT/tmp/$tag.wm"
+}
+export -f run_one
+export OUT PRISM tl fixed
+mkdir -p "$OUT/rows" "$OUT/tmp"
+for spec in "${test[@]}"; do # interleaved: the arms share the machine's load alike
   for seed in $(seq 1 "$seeds"); do
-    for arm in $arms; do # interleaved: the arms share the machine's load alike
-      log=$OUT/logs/${name}_${arm}_$seed.log
-      extra=()
-      case $arm in
-        fixed) for a in $fixed; do extra+=(-p "$a"); done ;;
-        fluxnet) cp "$OUT/flux.qt" "$OUT/run.qt"; extra=(--controller fluxnet --qtable "$OUT/run.qt") ;;
-        mbrl) cp "$OUT/mbrl.qt" "$OUT/run.qt"; cp "$OUT/mbrl.wm" "$OUT/run.wm"
-              extra=(--controller mbrl --qtable "$OUT/run.qt" --model "$OUT/run.wm") ;;
-        mbrl-half) cp "$OUT/mbrl_half.qt" "$OUT/run.qt"; cp "$OUT/mbrl_half.wm" "$OUT/run.wm"
-              extra=(--controller mbrl --qtable "$OUT/run.qt" --model "$OUT/run.wm") ;;
-      esac
-      "$PRISM" color "$g" -k "$k" -t "$tl" -s "$seed" -j 1 --backend cpu "${extra[@]}" > "$log" 2>&1
-      ttt=$(awk -v k="$k" '$1 == "c" && $3 == "colors" && $4 == "after" && $2 <= k { print $5; exit }' "$log")
-      printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$k" "$arm" "$seed" "${ttt:-inf}" >> "$OUT/raw.tsv"
-    done
+    for arm in $arms; do printf '%s %s %s %s\n' "${spec%:*}" "${spec##*:}" "$arm" "$seed"; done
   done
-done
+done > "$OUT/jobs.txt"
+echo "testing: $(wc -l < "$OUT/jobs.txt") runs, $jobs at a time ..." >&2
+xargs -P "$jobs" -L 1 bash -c 'run_one "$@"' _ < "$OUT/jobs.txt"
+{ printf 'instance\tk\tarm\tseed\tttt\n'
+  while read -r g k arm seed; do cat "$OUT/rows/$(basename "$g" .col)_${arm}_$seed"; done < "$OUT/jobs.txt"
+} > "$OUT/raw.tsv"
 
 # ------------------------------------------------------------ the table
 python3 - "$OUT" "$tl" "$arms" <<'PY'
