@@ -88,6 +88,7 @@ test: all
 	./tests/fluxnet_cli_test.sh ./$(BUILD)/prism
 	./tests/lib_test.sh $(BUILD) "$(LDOPT)"
 	./tests/report_test.sh ./$(BUILD)/prism
+	./tests/mbrl_cli_test.sh ./$(BUILD)/prism
 	@if [ -x /usr/bin/python3 ]; then PRISM_LIB=$(BUILD)/libprism.so $(PY_ENV) /usr/bin/python3 tests/python_test.py; \
 	 else echo "python test: skipped (no /usr/bin/python3; .ci/run installs it)"; fi
 

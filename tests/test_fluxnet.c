@@ -172,7 +172,7 @@ PRISM_TEST(fluxnet_bucketing_is_relative_to_the_graph, "cpu") {
   /* a small and a large graph in the same relative situation: 2% conflicts
    * per vertex, k at 80% of the DSATUR start, stagnation at 75% of
    * stagnation_batches */
-  prism_control_ctx small = {100, 1000, 20, 5, 1}, large = {10000, 4000000, 200, 40, 1};
+  prism_control_ctx small = {100, 1000, 20, 5, 1, 0}, large = {10000, 4000000, 200, 40, 1, 0};
   prism_params ps = p, pl = p;
   ps.stagnation_batches = 20;
   pl.stagnation_batches = 40;
@@ -195,7 +195,7 @@ PRISM_TEST(fluxnet_bucketing_features, "cpu") {
   prism_params p, start;
   flux_params_defaults(&p);
   start = p;
-  prism_control_ctx ctx = {1000, 10000, 50, 10, 1};
+  prism_control_ctx ctx = {1000, 10000, 50, 10, 1, 0};
   prism_flux_features f;
   /* conflicts per vertex: 0.009 / 0.01 / 0.03 / 0.1 */
   uint32_t cuts[][2] = {{0, 0}, {9, 0}, {10, 1}, {29, 1}, {30, 2}, {99, 2}, {100, 3}, {5000, 3}};
@@ -655,7 +655,7 @@ PRISM_TEST(fluxnet_qtable_atomic_save, "cpu") {
 PRISM_TEST(fluxnet_controller_kinds, "cpu") {
   prism_params p;
   flux_params_defaults(&p);
-  prism_control_ctx ctx = {100, 1000, 20, 5, 1};
+  prism_control_ctx ctx = {100, 1000, 20, 5, 1, 0};
   char err[512];
   strcpy(err, "junk");
   TEST_CHECK(prism_controller_create("none", &p, &ctx, NULL, err, sizeof err) == NULL);
@@ -707,7 +707,7 @@ PRISM_TEST(fluxnet_controller_kinds, "cpu") {
 PRISM_TEST(fluxnet_is_deterministic_for_a_seed, "cpu") {
   prism_params p;
   flux_params_defaults(&p);
-  prism_control_ctx ctx = {200, 5000, 30, 8, 77};
+  prism_control_ctx ctx = {200, 5000, 30, 8, 77, 0};
   prism_fluxnet *f[2];
   prism_params q[2];
   for (int i = 0; i < 2; i++) {

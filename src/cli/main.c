@@ -69,8 +69,9 @@ static void usage_color(FILE *f) {
           "                         place; time, k, conflicts, moves/s, modes, control)\n"
           "      --report FILE      write an HTML report of the run (charts from the\n"
           "                         telemetry; see 'prism report')\n"
-          "      --controller C     none | fluxnet | random: adjust the parameters each batch\n"
+          "      --controller C     none | fluxnet | random | mbrl: adjust the parameters each batch\n"
           "      --qtable FILE      FluxNet Q-table: loaded at start, saved at exit\n"
+          "      --model FILE       MBRL world model: loaded at start, saved at exit\n"
           "      --dump-params      print the parameters as JSON ('c params ...')\n"
           "      --checkpoint FILE  save the search (best coloring, population) to FILE\n"
           "                         periodically and when it stops (time limit, done,\n"
@@ -189,6 +190,7 @@ static int cmd_color(int argc, char **argv) {
       {"checkpoint", required_argument, 0, 1001}, {"checkpoint-every", required_argument, 0, 1002},
       {"resume", required_argument, 0, 1003},
       {"report", required_argument, 0, 'W'},
+      {"model", required_argument, 0, 1004},
       {0, 0, 0, 0}};
   prism_solve_opts o;
   prism_solve_opts_defaults(&o);
@@ -278,8 +280,9 @@ static int cmd_color(int argc, char **argv) {
       case 'J': dump = 1; break;
       case 'q': quiet = 1; break;
       case 'R':
-        if (strcmp(optarg, "none") && strcmp(optarg, "fluxnet") && strcmp(optarg, "random")) {
-          fprintf(stderr, "prism: error: unknown controller '%s' (none, fluxnet, random)\n",
+        if (strcmp(optarg, "none") && strcmp(optarg, "fluxnet") && strcmp(optarg, "random") &&
+            strcmp(optarg, "mbrl")) {
+          fprintf(stderr, "prism: error: unknown controller '%s' (none, fluxnet, random, mbrl)\n",
                   optarg);
           return EXIT_BAD;
         }
@@ -295,6 +298,7 @@ static int cmd_color(int argc, char **argv) {
         }
         break;
       case 1003: ctx.ckpt.resume = optarg; break;
+      case 1004: o.model_path = optarg; break;
       case 'h': usage_color(stdout); return EXIT_OK;
       default: usage_color(stderr); return EXIT_BAD;
     }
@@ -330,14 +334,16 @@ static int cmd_color(int argc, char **argv) {
     }
     if (have) cinfo("CUDA device: %s", why);
   }
-  if (o.qtable_path && strcmp(o.controller, "none")) {
-    /* refuse a bad Q-table before anything is printed on the result stream */
-    FILE *qf = fopen(o.qtable_path, "rb");
-    if (qf) {
-      fclose(qf);
-      prism_control_ctx cc = {100, 1000, 10, 2, o.seed};
-      prism_controller *probe =
-          prism_controller_create(o.controller, &o.params, &cc, o.qtable_path, err, sizeof err);
+  if ((o.qtable_path || o.model_path) && strcmp(o.controller, "none")) {
+    /* refuse a bad Q-table or model before anything is printed on the result stream */
+    FILE *qf = fopen(o.qtable_path ? o.qtable_path : "", "rb");
+    FILE *mf = fopen(o.model_path ? o.model_path : "", "rb");
+    if (qf || mf) {
+      if (qf) fclose(qf);
+      if (mf) fclose(mf);
+      prism_control_ctx cc = {100, 1000, 10, 2, o.seed, 0};
+      prism_controller *probe = prism_controller_create_with_model(
+          o.controller, &o.params, &cc, o.qtable_path, o.model_path, err, sizeof err);
       if (!probe) {
         fprintf(stderr, "prism: error: %s\n", err);
         return EXIT_BAD;

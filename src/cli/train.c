@@ -1,6 +1,8 @@
 /* train.c - prism train: FluxNet Q-learning over a curriculum of graphs.
  *
  *   prism train GRAPH... --qtable FILE [--episodes N] [--time-limit S] ...
+ *   prism train GRAPH... --controller mbrl --qtable FILE --model FILE ...
+ *     (the MBRL controller, docs/mbrl.md: the same loop, both files saved)
  *
  * The table is loaded once (a missing FILE starts empty), kept in memory as
  * one learner shared by every solve (prism_controller_share: the engine's
@@ -35,12 +37,16 @@ static void on_signal(int sig) {
 
 static void usage_train(FILE *f) {
   fprintf(f,
-          "usage: prism train GRAPH[:K]... --qtable FILE [options]\n\n"
+          "usage: prism train GRAPH[:K]... --qtable FILE [--controller mbrl --model FILE] [options]\n\n"
           "Train the FluxNet controller: each episode solves every GRAPH in order\n"
           "(down to K colors when ':K' is given, else minimising; at most the time\n"
           "limit) with one Q-table kept across graphs; FILE is loaded at the start\n"
           "(missing: an empty table) and saved atomically after every episode.\n\n"
           "  -Q, --qtable FILE      the Q-table (required)\n"
+          "      --controller C     fluxnet (default) | mbrl (model-based: Dyna and a\n"
+          "                         planner over a learned world model; needs --model)\n"
+          "      --model FILE       mbrl: the world model, loaded at the start (missing:\n"
+          "                         a new one) and saved with the table\n"
           "  -e, --episodes N       passes over the graphs (default 1)\n"
           "  -t, --time-limit S     seconds per graph and episode (default 20)\n"
           "  -s, --seed N           seed of episode 1; episode E uses seed + E - 1\n"
@@ -189,11 +195,12 @@ int prism_cli_train(int argc, char **argv) {
       {"backend", required_argument, 0, 'B'},  {"quiet", no_argument, 0, 'q'},
       {"help", no_argument, 0, 'h'},           {"merge", no_argument, 0, 'M'},
       {"show", no_argument, 0, 'W'},
+      {"controller", required_argument, 0, 'R'}, {"model", required_argument, 0, 'O'},
       {0, 0, 0, 0}};
   prism_solve_opts o;
   prism_solve_opts_defaults(&o);
   o.time_limit = 20.0;
-  const char *qtable = NULL;
+  const char *qtable = NULL, *kind = "fluxnet", *model = NULL;
   unsigned long episodes = 1;
   prism_format fmt = PRISM_FORMAT_AUTO;
   int quiet = 0, merge = 0, show = 0, c;
@@ -273,6 +280,14 @@ int prism_cli_train(int argc, char **argv) {
       case 'q': quiet = 1; break;
       case 'M': merge = 1; break;
       case 'W': show = 1; break;
+      case 'R':
+        if (strcmp(optarg, "fluxnet") && strcmp(optarg, "mbrl")) {
+          fprintf(stderr, "prism: error: train: unknown controller '%s' (fluxnet, mbrl)\n", optarg);
+          return 1;
+        }
+        kind = optarg;
+        break;
+      case 'O': model = optarg; break;
       case 'h': usage_train(stdout); return 0;
       default: usage_train(stderr); return 1;
     }
@@ -280,6 +295,15 @@ int prism_cli_train(int argc, char **argv) {
   if (!qtable) {
     fprintf(stderr, "prism: error: train needs --qtable FILE\n");
     usage_train(stderr);
+    return 1;
+  }
+  const int mbrl = !strcmp(kind, "mbrl");
+  if (mbrl && (show || merge)) {
+    fprintf(stderr, "prism: error: --show and --merge read FluxNet tables only\n");
+    return 1;
+  }
+  if (mbrl && !model) {
+    fprintf(stderr, "prism: error: train --controller mbrl needs --model FILE\n");
     return 1;
   }
   if (show) return show_table(qtable, &o.params);
@@ -323,7 +347,8 @@ int prism_cli_train(int argc, char **argv) {
   if (!rc) {
     prism_control_ctx ctx0 = {0};
     ctx0.seed = o.seed;
-    learner = prism_controller_create("fluxnet", &o.params, &ctx0, qtable, err, sizeof err);
+    learner = prism_controller_create_with_model(kind, &o.params, &ctx0, qtable,
+                                                 mbrl ? model : NULL, err, sizeof err);
     if (!learner) {
       fprintf(stderr, "prism: error: %s\n", err);
       rc = 1;
@@ -346,8 +371,9 @@ int prism_cli_train(int argc, char **argv) {
   signal(SIGINT, on_signal);
   signal(SIGTERM, on_signal);
   prism_controller_share(learner);
-  o.controller = "fluxnet";
+  o.controller = kind;
   o.qtable_path = NULL; /* the shared learner is saved here, not by the engine */
+  o.model_path = NULL;
   prism_controller_stats *best = calloc((size_t)ng, sizeof *best);
   uint64_t seed0 = o.seed;
   double t_start = prism_now();
@@ -357,7 +383,7 @@ int prism_cli_train(int argc, char **argv) {
       prism_solve_result r;
       o.seed = seed0 + ep - 1;
       o.target_k = target[i];
-      prism_control_ctx ctx = {graphs[i]->n, graphs[i]->m, 0, 0, o.seed};
+      prism_control_ctx ctx = {graphs[i]->n, graphs[i]->m, 0, 0, o.seed, 0};
       prism_controller_reset_episode(learner, &o.params, &ctx); /* no stale stats */
       if (prism_solve(graphs[i], &o, &r, err, sizeof err)) {
         fprintf(stderr, "prism: error: %s\n", err);
@@ -375,7 +401,8 @@ int prism_cli_train(int argc, char **argv) {
         best[i] = st;
       free(r.colors);
     }
-    if (prism_controller_save(learner, qtable, err, sizeof err)) {
+    if (prism_controller_save(learner, qtable, err, sizeof err) ||
+        (mbrl && prism_controller_save_model(learner, model, err, sizeof err))) {
       fprintf(stderr, "prism: error: %s\n", err);
       rc = 1;
       break;
@@ -383,9 +410,9 @@ int prism_cli_train(int argc, char **argv) {
     prism_controller_get_stats(learner, &st);
     if (!quiet)
       printf("c episode %lu done: reward %.3f, %u of %u states visited, %llu updates, "
-             "%.1f s, saved %s\n",
+             "%.1f s, saved %s%s%s\n",
              ep, ep_reward, st.states_visited, st.n_states, (unsigned long long)st.total_steps,
-             prism_now() - t_start, qtable);
+             prism_now() - t_start, qtable, mbrl ? " and " : "", mbrl ? model : "");
     fflush(stdout);
   }
   if (!quiet)

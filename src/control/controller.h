@@ -21,17 +21,27 @@ typedef struct prism_control_ctx {
   uint32_t dsatur_k;    /* colors of the DSATUR start */
   uint32_t lower_bound; /* clique bound */
   uint64_t seed;
+  double degree_cv; /* std / mean of the vertex degrees (0: unknown) */
 } prism_control_ctx;
 
 typedef struct prism_controller prism_controller;
 
-/* kind: "none" (returns NULL, no error), "fluxnet", "random". qtable_path
+/* kind: "none" (returns NULL, no error), "fluxnet", "random", "mbrl". qtable_path
  * (may be NULL) is loaded now when it exists and saved by
  * prism_controller_finish. Returns NULL with err set on failure. */
 prism_controller *prism_controller_create(const char *kind, const prism_params *p,
                                           const prism_control_ctx *ctx,
                                           const char *qtable_path, char *err,
                                           unsigned err_len);
+
+/* kind "mbrl" also takes a world-model file (may be NULL), loaded now when
+ * it exists and saved by prism_controller_finish; for the other kinds
+ * model_path is ignored. */
+prism_controller *prism_controller_create_with_model(const char *kind, const prism_params *p,
+                                                     const prism_control_ctx *ctx,
+                                                     const char *qtable_path,
+                                                     const char *model_path, char *err,
+                                                     unsigned err_len);
 
 /* One batch: learn from the telemetry and adjust *p for the next batch. */
 void prism_controller_step(prism_controller *c, const prism_telemetry *t, prism_params *p);
@@ -80,6 +90,17 @@ typedef struct prism_controller_stats {
 } prism_controller_stats;
 
 void prism_controller_get_stats(const prism_controller *c, prism_controller_stats *s);
+
+/* --- MBRL additions (docs/mbrl.md) -------------------------------------- */
+
+/* Save the world model now (atomically); 0 for other kinds. */
+int prism_controller_save_model(const prism_controller *c, const char *path, char *err,
+                                unsigned err_len);
+/* Host time of the planner in the last step (us; 0: it did not plan). */
+double prism_controller_planner_us(const prism_controller *c);
+/* One line on the MBRL episode (plans, planner share of batch time, Dyna,
+ * one-step errors); empty for other kinds. */
+void prism_controller_describe(const prism_controller *c, char *out, unsigned len);
 
 /* Name of action a of FluxNet's action set ("mu+", ..., "noop"). */
 const char *prism_controller_action_name(int a);

@@ -263,6 +263,18 @@ static void report_setup(engine *e, const char *why) {
 
 /* -------------------------------------------------------------- the loop */
 
+/* std / mean of the vertex degrees (a controller's instance feature) */
+static double prism_engine_degree_cv(const prism_graph *g) {
+  if (g->n == 0 || g->m == 0) return 0;
+  const double mean = 2.0 * (double)g->m / g->n;
+  double ss = 0;
+  for (uint32_t v = 0; v < g->n; v++) {
+    const double d = (double)(g->offsets[v + 1] - g->offsets[v]) - mean;
+    ss += d * d;
+  }
+  return sqrt(ss / g->n) / mean;
+}
+
 static int out_of_time(const engine *e) {
   if (prism_solve_interrupted() || e->stop.stop) return 1;
   return e->o->time_limit > 0 && prism_now() - e->t0 >= e->o->time_limit;
@@ -282,6 +294,7 @@ static int report_batch(const engine *e, const prism_telemetry *t) {
 static void prepare(engine *e, island *is) {
   int64_t old_mu = is->cfg.mu, old_beta = is->cfg.beta;
   uint32_t old_k = is->cfg.k;
+  if (!e->cuda) is->policy = e->p.mode; /* a controller may switch it */
   prism_engine_build_cfg(e, is);
   if (old_k == is->k && (is->cfg.mu != old_mu || is->cfg.beta != old_beta))
     for (uint32_t i = 0; i < is->R; i++) prism_engine_rep_rebuild(e, &is->rep[i], &is->cfg);
@@ -375,6 +388,7 @@ static int process(engine *e, island *is, const prism_cuda_telemetry *ct,
   t->temperature[0] = slot_temperature(e, is, 0);
   t->temperature[1] = slot_temperature(e, is, is->R - 1);
   t->action = -1;
+  t->planner_us = e->planner_us;
   if (e->ctl) {
     const double tc = prism_now();
     prism_controller_step(e->ctl, t, &e->p);
@@ -382,6 +396,7 @@ static int process(engine *e, island *is, const prism_cuda_telemetry *ct,
     e->ctl_steps++;
     t->controlled = 1;
     t->action = prism_controller_last(e->ctl, &t->reward);
+    e->planner_us = prism_controller_planner_us(e->ctl);
   }
   if (e->telemetry) prism_telemetry_write_json(t, e->telemetry);
   const double now = prism_now();
@@ -515,9 +530,10 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
   }
   if (o->controller && strcmp(o->controller, "none")) {
     char err[256];
-    prism_control_ctx cc = {n, g->m, res->dsatur_k, res->lower_bound, o->seed};
-    e->ctl = prism_controller_create(o->controller, &e->p, &cc, o->qtable_path, err,
-                                     sizeof err);
+    prism_control_ctx cc = {n, g->m, res->dsatur_k, res->lower_bound, o->seed,
+                            prism_engine_degree_cv(g)};
+    e->ctl = prism_controller_create_with_model(o->controller, &e->p, &cc, o->qtable_path,
+                                                o->model_path, err, sizeof err);
     if (!e->ctl) prism_die("controller: %s", err);
   }
   e->tscratch_len =
@@ -575,6 +591,9 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
                "controller %s: %llu steps, %.1f us per step on the host", o->controller,
                (unsigned long long)e->ctl_steps, 1e6 * e->ctl_s / e->ctl_steps);
       info(e, line);
+      char desc[1024];
+      prism_controller_describe(e->ctl, desc, sizeof desc);
+      if (desc[0]) info(e, desc);
     }
     if (prism_controller_finish(e->ctl, err, sizeof err))
       prism_die("controller: %s", err);

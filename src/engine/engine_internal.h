@@ -76,6 +76,7 @@ typedef struct engine {
   prism_controller *ctl;   /* non-NULL: learned control each batch */
   double ctl_s;            /* host time in controller steps */
   uint64_t ctl_steps;
+  double planner_us;       /* MBRL: the planner's time in the last controller step */
   /* threads */
   int threads;
   pthread_t *tids;

@@ -58,6 +58,7 @@ typedef struct prism_solve_opts {
   const char *graph_name;     /* for the telemetry's run record (may be NULL) */
   const char *controller;     /* "none", "fluxnet", "random" (later issues) */
   const char *qtable_path;
+  const char *model_path;     /* MBRL world model (--model); NULL: none */
   /* Callbacks (may be NULL). on_improve receives verified colorings only. */
   void (*on_info)(void *ctx, const char *line);
   void (*on_bound)(void *ctx, uint32_t lb);

@@ -17,7 +17,7 @@ void prism_telemetry_write_json(const prism_telemetry *t, FILE *out) {
           "\"swap_acceptance\":%.4f,\"swaps_tried\":%u,\"recombinations\":%u,"
           "\"stagnation\":%u,\"batch_us\":%.1f,\"mode\":\"%s\",\"restarts\":%llu,"
           "\"pool_size\":%u,\"distance\":%u,\"partialcol_replicas\":%u,"
-          "\"mode_conflicts\":[%lld,%lld],\"temperature\":[%.6g,%.6g]",
+          "\"mode_conflicts\":[%lld,%lld],\"temperature\":[%.6g,%.6g],\"planner_us\":%.1f",
           (unsigned long long)t->batch, t->island, t->elapsed_s, t->k, t->best_k,
           t->best_conflicts, t->mean_conflicts, t->colors_used, t->best_replica,
           (unsigned long long)t->moves, (unsigned long long)t->metro_moves,
@@ -28,7 +28,7 @@ void prism_telemetry_write_json(const prism_telemetry *t, FILE *out) {
           t->batch_us, t->mode == 1 ? "partialcol" : "tabucol",
           (unsigned long long)t->restarts, t->pool_size, t->distance, t->partialcol_replicas,
           (long long)t->mode_conflicts[0], (long long)t->mode_conflicts[1],
-          t->temperature[0], t->temperature[1]);
+          t->temperature[0], t->temperature[1], t->planner_us);
   if (t->controlled) {
     const char *name = t->action >= 0 ? prism_controller_action_name(t->action) : "none";
     fprintf(out, ",\"action\":\"%s\",\"reward\":%.6g", name, t->reward);

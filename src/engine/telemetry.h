@@ -45,6 +45,8 @@ typedef struct prism_telemetry {
   uint32_t controlled;       /* 1: a controller ran after this batch (action, reward) */
   int32_t action;            /* the controller's action for the next batch (-1: none) */
   double reward;             /* reward the controller credited at this batch */
+  double planner_us;         /* MBRL: host time of the planner in the controller step
+                                after the previous batch (0: no plan) */
 } prism_telemetry;
 
 void prism_telemetry_write_json(const prism_telemetry *t, FILE *out);
