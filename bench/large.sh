@@ -63,7 +63,7 @@ limits() {
     printf '%s\n' "${paths[@]}" | xargs -P $((P / 2 > 0 ? P / 2 : 1)) -I{} sh -c '
       s=$(date +%s.%N); $PRISM color {} --backend '"$be"' --time-limit '"$T"' -j 2 \
         > $OUT/limits.'"$be"'.$(basename {}).out 2>&1
-      e=$(date +%s.%N); echo "$(basename {})	'"$be"'	$(echo "$e - $s - '"$T"'" | bc)"'
+      e=$(date +%s.%N); echo "$(basename {})	'"$be"'	$(awk "BEGIN {print $e - $s - '"$T"'}")"'
   done > "$OUT/limits.tsv"
   echo "### --time-limit $T, -j 2: seconds past the limit (wall, from exec to exit)"
   echo
@@ -83,7 +83,7 @@ sigint() {
       pid=$!
       sleep '"$S"'; s=$(date +%s.%N); kill -INT $pid; wait $pid; e=$(date +%s.%N)
       v=$($PRISM verify $f $o.sol > /dev/null 2>&1 && echo yes || echo no)
-      echo "$b	'"$be"'	$(echo "$e - $s" | bc)	$(grep -c "^s " $o.out)	$v"'
+      echo "$b	'"$be"'	$(awk "BEGIN {print $e - $s}")	$(grep -c "^s " $o.out)	$v"'
   done > "$OUT/sigint.tsv"
   echo "### SIGINT after $S s, -j 2: seconds from the signal to exit"
   echo

@@ -1367,6 +1367,7 @@ extern "C" void prism_cuda_engine_launch(prism_cuda_engine *ce, uint32_t group,
   p.small_bytes = (uint32_t)small_size(n, (place & PLACE_SMALL) != 0);
   p.off32 = ce->adj_len < 0xFFFFFFFFull;
   p.prof = ce->d_prof;
+  p.stop = ce->d_stop;
 
   const unsigned smem_u = (unsigned)smem;
   CHECK_CUDA(cudaStreamWaitEvent(ex, gs->ev[EV_UP1], 0));
