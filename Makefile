@@ -37,7 +37,7 @@ LDLIBS   := -lm -pthread
 
 HAVE_NCCL := $(if $(wildcard $(CUDA_HOME)/include/nccl.h /usr/include/nccl.h),1,0)
 
-LIB_SRC  := $(filter-out src/cli/main.c src/cuda/cuda_absent.c,$(wildcard src/*/*.c))
+LIB_SRC  := $(filter-out src/cli/main.c src/cuda/cuda_absent.c src/mpi/%.c,$(wildcard src/*/*.c))
 CU_SRC   := $(wildcard src/cuda/*.cu)
 TEST_SRC := $(wildcard tests/*.c)
 
@@ -50,6 +50,14 @@ ifneq ($(NVCC),)
 else
   LIB_SRC  := $(LIB_SRC) src/cuda/cuda_absent.c
   LINK_CUDA := ✗
+endif
+# MPI (docs/mpi.md): src/mpi/mpi_run.c with mpicc's flags, else mpi_absent.c
+ifneq ($(MPICC),)
+  MPI_CFLAGS := $(shell $(MPICC) --showme:compile 2>/dev/null)
+  LIB_SRC    += src/mpi/mpi_run.c
+  LDLIBS     += $(shell $(MPICC) --showme:link 2>/dev/null)
+else
+  LIB_SRC    += src/mpi/mpi_absent.c
 endif
 LIB_SRC := $(sort $(LIB_SRC))
 
@@ -72,6 +80,8 @@ $(BUILD)/prism: $(BUILD)/src/cli/main.o $(BUILD)/libprism.a
 $(BUILD)/prism_tests: $(TEST_OBJ) $(BUILD)/libprism.a
 	$(CC) $(CFLAGS) $(LDOPT) -o $@ $^ $(LDLIBS)
 
+$(BUILD)/src/mpi/mpi_run.o: CFLAGS += $(MPI_CFLAGS)
+
 $(BUILD)/%.o: %.c $(wildcard src/*/*.h src/*/*.def tests/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
@@ -84,6 +94,7 @@ test: all
 	./$(BUILD)/prism_tests -x gpu
 	./tests/cli_test.sh ./$(BUILD)/prism
 	./tests/fluxnet_cli_test.sh ./$(BUILD)/prism
+	$(if $(MPICC),./tests/mpi_test.sh ./$(BUILD)/prism)
 
 # Compile every .cu file with nvcc (no GPU needed), so GPU code never rots.
 cuda-compile:

@@ -15,6 +15,7 @@
 #include "cuda/cuda_backend.h"
 #include "engine/solve.h"
 #include "graph/read.h"
+#include "mpi/prism_mpi.h"
 #include "util/check.h"
 #include "util/timer.h"
 
@@ -303,11 +304,16 @@ static int cmd_color(int argc, char **argv) {
   o.on_improve = on_improve;
   o.ctx = &ctx;
   prism_solve_result r;
+  if (prism_mpi_solve_begin(g, &o, &output)) { /* mpirun: a rank failed */
+    prism_graph_free(g);
+    return EXIT_BAD;
+  }
   if (prism_solve(g, &o, &r, err, sizeof err)) {
     fprintf(stderr, "prism: error: %s\n", err);
     prism_graph_free(g);
     return EXIT_BAD;
   }
+  prism_mpi_solve_end(g, &o, &r); /* mpirun: the best of every rank */
   /* The final gate: nothing is printed or written unless it verifies. */
   int have_coloring = r.best_k > 0 || g->n == 0;
   if (have_coloring && prism_verify(g, r.colors, 0, err, sizeof err))
@@ -523,7 +529,7 @@ int main(int argc, char **argv) {
     puts(PRISM_VERSION);
     return EXIT_OK;
   }
-  if (!strcmp(cmd, "color")) return cmd_color(argc - 1, argv + 1);
+  if (!strcmp(cmd, "color")) return prism_mpi_main(argc - 1, argv + 1, cmd_color);
   if (!strcmp(cmd, "info")) return cmd_info(argc - 1, argv + 1);
   if (!strcmp(cmd, "verify")) return cmd_verify(argc - 1, argv + 1);
   if (!strcmp(cmd, "train")) return prism_cli_train(argc - 1, argv + 1);

@@ -26,6 +26,8 @@ typedef enum prism_status {
   PRISM_STATUS_UNSAT        /* target k below the lower bound */
 } prism_status;
 
+struct prism_exchange; /* engine/exchange.h */
+
 typedef struct prism_solve_opts {
   prism_params params;
   uint64_t seed;
@@ -44,6 +46,8 @@ typedef struct prism_solve_opts {
   void (*on_bound)(void *ctx, uint32_t lb);
   void (*on_improve)(void *ctx, uint32_t k, const uint32_t *colors, double seconds);
   void *ctx;
+  /* Several processes (src/mpi): migration and the global best; NULL: one. */
+  const struct prism_exchange *exchange;
 } prism_solve_opts;
 
 typedef struct prism_solve_result {
