@@ -5,4 +5,7 @@
 /* prism train GRAPH... --qtable FILE --episodes N --time-limit S */
 int prism_cli_train(int argc, char **argv);
 
+/* prism devices [--mib N]: the CUDA device matrix */
+int prism_cli_devices(int argc, char **argv);
+
 #endif

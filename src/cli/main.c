@@ -36,7 +36,8 @@ static void usage_main(FILE *f) {
           "  train GRAPH...  train the FluxNet controller over a curriculum of graphs\n"
           "  verify GRAPH COLORING\n"
           "                  check a coloring (DIMACS 'l V C' lines or 'v' lines)\n"
-          "  params          list the engine parameters (--param NAME=VALUE)\n\n"
+          "  params          list the engine parameters (--param NAME=VALUE)\n"
+          "  devices         the CUDA devices and their peer access and bandwidths\n\n"
           "Run 'prism COMMAND --help' for the options of a command.\n",
           PRISM_VERSION);
 }
@@ -533,6 +534,7 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "info")) return cmd_info(argc - 1, argv + 1);
   if (!strcmp(cmd, "verify")) return cmd_verify(argc - 1, argv + 1);
   if (!strcmp(cmd, "train")) return prism_cli_train(argc - 1, argv + 1);
+  if (!strcmp(cmd, "devices")) return prism_cli_devices(argc - 1, argv + 1);
   if (!strcmp(cmd, "params")) {
     puts("engine parameters (set with --param NAME=VALUE or --config FILE):");
     prism_params_usage(stdout);
