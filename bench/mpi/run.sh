@@ -35,7 +35,7 @@ echo "# prism under mpirun (CPU engine), $(date -u +%Y-%m-%d)"
 echo
 echo "- machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load average at start $(cut -d' ' -f1-3 /proc/loadavg) (shared)"
 echo "- Open MPI $(mpirun --version 2>/dev/null | head -1 | awk '{print $NF}'), prism $(git -C "$ROOT" rev-parse --short HEAD)"
-echo "- command: \`bench/mpi/run.sh $SEEDS ${SPECS[*]}\` (mpirun $MR)"
+echo "- command: \`bench/mpi/run.sh $SEEDS ${SPECS[*]}\` (\`$MR\`)"
 echo
 echo "## 1, 2 and 4 ranks: verified colorings (DSJC125.5, minimising, -t 5, seed 1)"
 echo
