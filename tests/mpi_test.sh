@@ -88,6 +88,9 @@ $MR -np 1 "$PRISM" color examples/myciel5.col -t 5 -q : -np 1 "$PRISM" color "$T
   >"$T/out" 2>"$T/err"; rc=$?
 check "another graph on rank 1: exit 1, clear error" \
   '[ $rc -eq 1 ] && grep -q "rank 1 of 2 read a graph different" "$T/err" && ! grep -q "^s " "$T/out"'
+$MR -np 2 "$PRISM" color examples/myciel5.col -t 5 -q --telemetry /nonexistent/dir/t.jsonl >"$T/out" 2>"$T/err"; rc=$?
+check "rank 0 dies in the solve: MPI_Abort, exit 1, the error and 'stopped early'" \
+  '[ $rc -eq 1 ] && grep -q "cannot open telemetry file" "$T/err" && grep -q "rank 0 of 2 stopped early" "$T/err" && ! grep -q "^s " "$T/out"'
 if [ -f "$INST/DSJC250.5.col" ]; then
   start=$(date +%s)
   $MR -np 1 "$PRISM" color "$INST/DSJC250.5.col" -k 20 -t 60 -q : \
