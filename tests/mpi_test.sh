@@ -36,6 +36,9 @@ done
 $MR -np 2 "$PRISM" color examples/myciel5.col -k 1 -q >"$T/out" 2>&1; rc=$?
 check "np 2 -k 1 below the bound: exit 20, UNSATISFIABLE, no o line" \
   "[ $rc -eq 20 ] && grep -q '^s UNSATISFIABLE' '$T/out' && ! grep -q '^o' '$T/out'"
+printf 'p edge 0 0\n' >"$T/empty.col"
+$MR -np 2 "$PRISM" color "$T/empty.col" -q >"$T/out" 2>&1; rc=$?
+check "np 2 empty graph: OPTIMUM FOUND as in one process" "[ $rc -eq 0 ] && grep -q '^s OPTIMUM FOUND' '$T/out'"
 $MR -np 2 "$PRISM" color examples/myciel5.col -k 5 -t 1 -q >"$T/out" 2>&1; rc=$?
 check "np 2 -k 5 unknown at the time limit: exit 0" "[ $rc -eq 0 ] && grep -q '^s UNKNOWN' '$T/out'"
 

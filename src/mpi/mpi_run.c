@@ -220,6 +220,17 @@ int prism_mpi_solve_begin(const prism_graph *g, prism_solve_opts *o, const char 
   return 0;
 }
 
+/* The status from the global best and bound, as prism_solve decides it. */
+static prism_status global_status(const prism_graph *g, const prism_solve_opts *o,
+                                  const prism_solve_result *r) {
+  if (g->n == 0) return r->status; /* the solve's own answer */
+  if (o->target_k && o->target_k < r->lower_bound) return PRISM_STATUS_UNSAT;
+  if (r->best_k && r->best_k == r->lower_bound) return PRISM_STATUS_OPTIMUM;
+  if (o->target_k)
+    return r->best_k && r->best_k <= o->target_k ? PRISM_STATUS_SAT : PRISM_STATUS_UNKNOWN;
+  return r->best_k ? PRISM_STATUS_SAT : PRISM_STATUS_UNKNOWN;
+}
+
 void prism_mpi_solve_end(const prism_graph *g, const prism_solve_opts *o,
                          prism_solve_result *r) {
   if (!M.active || !M.buf) return;
@@ -229,15 +240,7 @@ void prism_mpi_solve_end(const prism_graph *g, const prism_solve_opts *o,
   r->moves = sum[0];
   r->batches = sum[1];
   if (M.lb > r->lower_bound) r->lower_bound = M.lb;
-  if (o->target_k && o->target_k < r->lower_bound)
-    r->status = PRISM_STATUS_UNSAT;
-  else if (r->best_k && r->best_k == r->lower_bound)
-    r->status = PRISM_STATUS_OPTIMUM;
-  else if (o->target_k)
-    r->status = r->best_k && r->best_k <= o->target_k ? PRISM_STATUS_SAT
-                                                       : PRISM_STATUS_UNKNOWN;
-  else
-    r->status = r->best_k || g->n == 0 ? PRISM_STATUS_SAT : PRISM_STATUS_UNKNOWN;
+  r->status = global_status(g, o, r);
   if (o->on_info) {
     char line[128];
     snprintf(line, sizeof line, "mpi: %llu exchanges", (unsigned long long)M.exchanges);
