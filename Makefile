@@ -39,7 +39,7 @@ CFLAGS   += -Iinclude
 
 HAVE_NCCL := $(if $(wildcard $(CUDA_HOME)/include/nccl.h /usr/include/nccl.h),1,0)
 
-LIB_SRC  := $(filter-out src/cli/main.c src/cuda/cuda_absent.c,$(wildcard src/*/*.c))
+LIB_SRC  := $(filter-out src/cli/main.c src/cuda/cuda_absent.c src/mpi/%.c,$(wildcard src/*/*.c))
 CU_SRC   := $(wildcard src/cuda/*.cu)
 TEST_SRC := $(wildcard tests/*.c)
 
@@ -52,6 +52,14 @@ ifneq ($(NVCC),)
 else
   LIB_SRC  := $(LIB_SRC) src/cuda/cuda_absent.c
   LINK_CUDA := ✗
+endif
+# MPI (docs/mpi.md): src/mpi/mpi_run.c with mpicc's flags, else mpi_absent.c
+ifneq ($(MPICC),)
+  MPI_CFLAGS := $(shell $(MPICC) --showme:compile 2>/dev/null)
+  LIB_SRC    += src/mpi/mpi_run.c
+  LDLIBS     += $(shell $(MPICC) --showme:link 2>/dev/null)
+else
+  LIB_SRC    += src/mpi/mpi_absent.c
 endif
 LIB_SRC := $(sort $(LIB_SRC))
 
@@ -74,6 +82,8 @@ $(BUILD)/prism: $(BUILD)/src/cli/main.o $(BUILD)/libprism.a
 $(BUILD)/prism_tests: $(TEST_OBJ) $(BUILD)/libprism.a
 	$(CC) $(CFLAGS) $(LDOPT) -o $@ $^ $(LDLIBS)
 
+$(BUILD)/src/mpi/mpi_run.o: CFLAGS += $(MPI_CFLAGS)
+
 $(BUILD)/%.o: %.c $(wildcard src/*/*.h src/*/*.def tests/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
@@ -89,6 +99,7 @@ test: all
 	./tests/lib_test.sh $(BUILD) "$(LDOPT)"
 	./tests/report_test.sh ./$(BUILD)/prism
 	./tests/mbrl_cli_test.sh ./$(BUILD)/prism
+	$(if $(MPICC),./tests/mpi_test.sh ./$(BUILD)/prism)
 	@if [ -x /usr/bin/python3 ]; then PRISM_LIB=$(BUILD)/libprism.so $(PY_ENV) /usr/bin/python3 tests/python_test.py; \
 	 else echo "python test: skipped (no /usr/bin/python3; .ci/run installs it)"; fi
 
@@ -97,6 +108,7 @@ test: all
 LIB_VERSION := 0.1.0
 LIB_SONAME  := libprism.so.0
 PIC_BUILD   := $(BUILD)-pic
+$(PIC_BUILD)/src/mpi/mpi_run.o: CFLAGS += $(MPI_CFLAGS)
 PIC_OBJ     := $(LIB_SRC:%.c=$(PIC_BUILD)/%.o) $(if $(NVCC),$(CU_SRC:%.cu=$(PIC_BUILD)/%.o))
 PREFIX      ?= /usr/local
 # Python loads the ASan build only with the ASan runtime preloaded.

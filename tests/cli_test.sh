@@ -23,6 +23,8 @@ $PRISM color examples/myciel5.col -k abc >"$T/out" 2>&1; check "bad -k exits 1" 
 $PRISM color examples/myciel5.col --param nosuch=1 >"$T/out" 2>&1; check "unknown param exits 1" '[ $? -eq 1 ] && grep -q "unknown parameter" "$T/out"'
 $PRISM color examples/myciel5.col --param replicas=2000 >"$T/out" 2>&1; check "param out of range exits 1" '[ $? -eq 1 ] && grep -q "out of range" "$T/out"'
 $PRISM params >"$T/out" 2>&1; check "params lists the table" 'grep -q "chemical_potential" "$T/out" && grep -q "range" "$T/out"'
+$PRISM devices --mib 16 >"$T/out" 2>&1; check "devices: exit 0, the matrix or one 'no CUDA device' line" '[ $? -eq 0 ] && { grep -q "^device 0: " "$T/out" || { [ "$(wc -l <"$T/out")" -eq 1 ] && grep -q "^no CUDA device: " "$T/out"; }; }'
+$PRISM devices --mib 0 >"$T/out" 2>&1; check "devices --mib 0 exits 1" '[ $? -eq 1 ] && grep -q "^prism: error: --mib" "$T/out"'
 $PRISM color /nonexistent.col >"$T/out" 2>&1; check "missing file exits 1" '[ $? -eq 1 ] && grep -q "cannot open" "$T/out"'
 
 # --- a solve with the output conventions -------------------------------------

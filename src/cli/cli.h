@@ -20,5 +20,7 @@ int prism_cli_report_temp(char *path, size_t cap);
  * error line. */
 int prism_cli_report_write(const char *html, const char *telemetry, const char *graph,
                            const prism_graph *g, uint64_t seed, const prism_solve_result *r);
+/* prism devices [--mib N]: the CUDA device matrix */
+int prism_cli_devices(int argc, char **argv);
 
 #endif

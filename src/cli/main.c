@@ -19,6 +19,7 @@
 #include "engine/solve.h"
 #include "graph/read.h"
 #include "util/atomic_file.h"
+#include "mpi/prism_mpi.h"
 #include "util/check.h"
 #include "util/timer.h"
 
@@ -41,7 +42,8 @@ static void usage_main(FILE *f) {
           "                  check a coloring (DIMACS 'l V C' lines or 'v' lines)\n"
           "  params          list the engine parameters (--param NAME=VALUE)\n"
           "  report RUN.jsonl -o report.html\n"
-          "                  an HTML report (charts, summary) from a telemetry file\n\n"
+          "                  an HTML report (charts, summary) from a telemetry file\n"
+          "  devices         the CUDA devices and their peer access and bandwidths\n\n"
           "Run 'prism COMMAND --help' for the options of a command.\n",
           PRISM_VERSION);
 }
@@ -382,6 +384,10 @@ static int cmd_color(int argc, char **argv) {
   o.on_improve = on_improve;
   o.ctx = &ctx;
   prism_solve_result r;
+  if (prism_mpi_solve_begin(g, &o, &output)) { /* mpirun: a rank failed */
+    prism_graph_free(g);
+    return EXIT_BAD;
+  }
   if (prism_solve(g, &o, &r, err, sizeof err)) {
     fprintf(stderr, "prism: error: %s\n", err);
     prism_cli_ckpt_free(&ctx.ckpt);
@@ -389,6 +395,7 @@ static int cmd_color(int argc, char **argv) {
     if (tmp_tel[0]) unlink(tmp_tel);
     return EXIT_BAD;
   }
+  prism_mpi_solve_end(g, &o, &r); /* mpirun: the best of every rank */
   /* The final gate: nothing is printed or written unless it verifies. */
   int have_coloring = r.best_k > 0 || g->n == 0;
   if (have_coloring && prism_verify(g, r.colors, 0, err, sizeof err))
@@ -618,11 +625,12 @@ int main(int argc, char **argv) {
     puts(PRISM_VERSION);
     return EXIT_OK;
   }
-  if (!strcmp(cmd, "color")) return cmd_color(argc - 1, argv + 1);
+  if (!strcmp(cmd, "color")) return prism_mpi_main(argc - 1, argv + 1, cmd_color);
   if (!strcmp(cmd, "info")) return cmd_info(argc - 1, argv + 1);
   if (!strcmp(cmd, "verify")) return cmd_verify(argc - 1, argv + 1);
   if (!strcmp(cmd, "train")) return prism_cli_train(argc - 1, argv + 1);
   if (!strcmp(cmd, "report")) return prism_cli_report(argc - 1, argv + 1);
+  if (!strcmp(cmd, "devices")) return prism_cli_devices(argc - 1, argv + 1);
   if (!strcmp(cmd, "params")) {
     puts("engine parameters (set with --param NAME=VALUE or --config FILE):");
     prism_params_usage(stdout);

@@ -55,3 +55,10 @@ void prism_cuda_engine_destroy(prism_cuda_engine *ce) {}
 void prism_cuda_engine_stats(const prism_cuda_engine *ce, prism_cuda_stats *out) {
   memset(out, 0, sizeof *out);
 }
+
+#include "cuda/devices.h"
+
+int prism_cuda_devices_print(FILE *f, size_t bytes) {
+  fprintf(f, "no CUDA device: %s\n", NO_CUDA);
+  return 0;
+}

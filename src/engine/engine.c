@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "color/color.h"
+#include "engine/exchange.h"
 #include "util/check.h"
 #include "util/timer.h"
 
@@ -460,6 +461,12 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
                           uint32_t stop_k, double t0, prism_solve_result *res) {
   engine E, *e = &E;
   memset(e, 0, sizeof E);
+  prism_solve_opts local; /* several processes: this one's islands' seed */
+  if (o->exchange) {
+    local = *o;
+    local.seed = o->exchange->engine_seed;
+    o = &local;
+  }
   e->g = g;
   e->o = o;
   e->res = res;
@@ -573,7 +580,9 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
     const double th = prism_now();
     const int done = process(e, is, e->cuda ? &ct : NULL, &t);
     e->batch++;
-    if (done || (o->on_batch && report_batch(e, &t)) || out_of_time(e)) break;
+    if (done || prism_engine_migrate(e, is) || (o->on_batch && report_batch(e, &t)) ||
+        out_of_time(e))
+      break;
     prism_engine_population(e, 0); /* checkpoints */
     prepare(e, is);
     if (e->cuda) prism_cuda_engine_trace_host(e->cuda, "host", is->index, th, prism_now());

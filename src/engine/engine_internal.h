@@ -112,6 +112,11 @@ int prism_island_converged(engine *e, island *is);
  * 0 when there is none (then the island restarts). */
 int prism_island_diversify(engine *e, island *is, prism_telemetry *t);
 
+/* migrate.c: with o->exchange, after island is's batch at the end of every
+ * params.migrate_rounds-th round: the exchange with the other processes
+ * (engine/exchange.h). Returns 1 when the solve is over everywhere. */
+int prism_engine_migrate(engine *e, island *is);
+
 /* schedule.c: k and first colorings */
 /* Every replica of the island at k: from random (or DSATUR-derived)
  * colorings; the island's elites, pool and counters start afresh. */

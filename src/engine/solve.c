@@ -123,6 +123,7 @@ static void solve_extracted(const prism_graph *g, const prism_solve_opts *o,
     so.on_bound = NULL;
     so.on_info = NULL;
     so.ctx = &l;
+    so.exchange = NULL; /* the residual solve is this process's own */
     so.telemetry_path = NULL;
     so.trace_path = NULL;
     so.start_best = NULL; /* checkpoints hold the whole graph's colorings */

@@ -42,6 +42,7 @@ typedef struct prism_population {
   const uint32_t *island;        /* count: the island it came from */
   const uint32_t *const *colors; /* count colorings of n colors */
 } prism_population;
+struct prism_exchange; /* engine/exchange.h */
 
 typedef struct prism_solve_opts {
   prism_params params;
@@ -75,6 +76,8 @@ typedef struct prism_solve_opts {
    * the replicas' colorings, and with final = 1 when the engine stops; pop
    * is valid during the call only. */
   void (*on_population)(void *ctx, const prism_population *pop, int final);
+  /* Several processes (src/mpi): migration and the global best; NULL: one. */
+  const struct prism_exchange *exchange;
 } prism_solve_opts;
 
 typedef struct prism_solve_result {
