@@ -178,6 +178,7 @@ static int write_solution(const char *path, const prism_graph *g, const uint32_t
 }
 
 static int cmd_color(int argc, char **argv) {
+  const double t_start = prism_now(); /* --time-limit counts from here */
   static const struct option opts[] = {
       {"colors", required_argument, 0, 'k'},  {"time-limit", required_argument, 0, 't'},
       {"seed", required_argument, 0, 's'},    {"threads", required_argument, 0, 'j'},
@@ -353,11 +354,10 @@ static int cmd_color(int argc, char **argv) {
       prism_controller_free(probe);
     }
   }
-  double t_read = prism_now();
   prism_graph *g = load_graph(argv[optind], fmt);
   if (!g) return EXIT_BAD;
-  if (o.time_limit > 0) { /* the limit counts from before reading the graph */
-    o.time_limit -= prism_now() - t_read;
+  if (o.time_limit > 0) { /* the limit counts from the start (device probe, reading) */
+    o.time_limit -= prism_now() - t_start;
     if (o.time_limit < 0.001) o.time_limit = 0.001;
   }
   o.on_info = on_info;

@@ -494,6 +494,14 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
   const int sms = want_cuda ? prism_cuda_multiprocessors() : 0;
   if (I == 0) I = want_cuda ? 2 : 1;
   if (R == 0) R = want_cuda && sms > 0 ? (uint32_t)(2 * sms > 1024 ? 1024 : 2 * sms) : 2 * I;
+  if (e->p.replicas == 0 && want_cuda) {
+    /* the host loads, recombines and checks every replica in O(n + m) a
+     * generation: on a large graph two per multiprocessor cost seconds per
+     * generation, so auto keeps R (n + m) to about 2e8 */
+    const uint64_t cap = 200000000ull / ((uint64_t)n + g->m + 1);
+    const uint32_t floor_r = 2 * I;
+    if (R > cap) R = cap < floor_r ? floor_r : (uint32_t)cap;
+  }
   if (I > R) I = R;
   if (want_cuda) {
     e->cuda = prism_cuda_engine_create(g, R, e->kmax, I, why, sizeof why);
