@@ -12,79 +12,34 @@
 #include "control/mbrl_model.h"
 #include "control/qtable.h" /* prism_crc32 */
 #include "util/check.h"
+#include "util/lebuf.h"
 
 #define MAGIC_LEN 8u
 #define FIXED (MAGIC_LEN + 24u) /* magic, version, 4 shapes, layout_len */
 
-typedef struct wbuf {
-  unsigned char *p;
-  size_t len, cap;
-} wbuf;
-
-static void put_bytes(wbuf *b, const void *src, size_t n) {
-  if (b->len + n > b->cap) {
-    while (b->len + n > b->cap) b->cap = b->cap ? 2 * b->cap : 4096;
-    b->p = PRISM_REALLOC(b->p, b->cap);
-  }
-  memcpy(b->p + b->len, src, n);
-  b->len += n;
-}
-
-static void put_u32(wbuf *b, uint32_t x) {
-  unsigned char s[4] = {(unsigned char)x, (unsigned char)(x >> 8), (unsigned char)(x >> 16),
-                        (unsigned char)(x >> 24)};
-  put_bytes(b, s, 4);
-}
-
-static void put_u64(wbuf *b, uint64_t x) {
-  put_u32(b, (uint32_t)x);
-  put_u32(b, (uint32_t)(x >> 32));
-}
-
-static void put_f64(wbuf *b, double d) {
-  uint64_t x;
-  memcpy(&x, &d, sizeof x);
-  put_u64(b, x);
-}
-
-static uint32_t get_u32(const unsigned char *p) {
-  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t get_u64(const unsigned char *p) {
-  return (uint64_t)get_u32(p) | (uint64_t)get_u32(p + 4) << 32;
-}
-
-static double get_f64(const unsigned char *p) {
-  uint64_t x = get_u64(p);
-  double d;
-  memcpy(&d, &x, sizeof d);
-  return d;
-}
-
 size_t prism_mbrl_model_serialize(const prism_mbrl_model *md, unsigned char **out) {
-  wbuf b = {0};
+  prism_wbuf b = {0};
   const uint32_t layout_len = (uint32_t)strlen(md->layout);
   const size_t all = (size_t)md->members * md->n_params;
-  put_bytes(&b, PRISM_MBRL_MODEL_MAGIC, MAGIC_LEN);
-  put_u32(&b, PRISM_MBRL_MODEL_VERSION);
-  put_u32(&b, md->members);
-  put_u32(&b, md->in);
-  put_u32(&b, md->hidden);
-  put_u32(&b, md->out);
-  put_u32(&b, layout_len);
-  put_bytes(&b, md->layout, layout_len);
-  put_u32(&b, prism_crc32(b.p, b.len));
+  prism_put_bytes(&b, PRISM_MBRL_MODEL_MAGIC, MAGIC_LEN);
+  prism_put_u32(&b, PRISM_MBRL_MODEL_VERSION);
+  prism_put_u32(&b, md->members);
+  prism_put_u32(&b, md->in);
+  prism_put_u32(&b, md->hidden);
+  prism_put_u32(&b, md->out);
+  prism_put_u32(&b, layout_len);
+  prism_put_bytes(&b, md->layout, layout_len);
+  prism_put_u32(&b, prism_crc32(b.p, b.len));
   const size_t body = b.len;
-  put_u64(&b, md->train_steps);
-  put_u64(&b, md->adam_t);
-  put_f64(&b, md->norm_count);
-  for (uint32_t k = 0; k < md->out; k++) put_f64(&b, md->norm_mean[k]);
-  for (uint32_t k = 0; k < md->out; k++) put_f64(&b, md->norm_m2[k]);
-  for (size_t i = 0; i < all; i++) put_f64(&b, md->w[i]);
-  for (size_t i = 0; i < all; i++) put_f64(&b, md->m[i]);
-  for (size_t i = 0; i < all; i++) put_f64(&b, md->v[i]);
-  put_u32(&b, prism_crc32(b.p + body, b.len - body));
+  prism_put_u64(&b, md->train_steps);
+  prism_put_u64(&b, md->adam_t);
+  prism_put_f64(&b, md->norm_count);
+  for (uint32_t k = 0; k < md->out; k++) prism_put_f64(&b, md->norm_mean[k]);
+  for (uint32_t k = 0; k < md->out; k++) prism_put_f64(&b, md->norm_m2[k]);
+  for (size_t i = 0; i < all; i++) prism_put_f64(&b, md->w[i]);
+  for (size_t i = 0; i < all; i++) prism_put_f64(&b, md->m[i]);
+  for (size_t i = 0; i < all; i++) prism_put_f64(&b, md->v[i]);
+  prism_put_u32(&b, prism_crc32(b.p + body, b.len - body));
   *out = b.p;
   return b.len;
 }
@@ -117,18 +72,18 @@ static int parse_header(const prism_mbrl_model *md, const unsigned char *p, size
     return fail(err, err_len, path, "not a prism world model (bad magic number)");
   }
   if (size < FIXED) return fail(err, err_len, path, "truncated (%zu bytes, header cut)", size);
-  const uint32_t version = get_u32(p + MAGIC_LEN);
+  const uint32_t version = prism_get_u32(p + MAGIC_LEN);
   if (version != PRISM_MBRL_MODEL_VERSION)
     return fail(err, err_len, path, "unsupported model version %u (this build reads %u)", version,
                 PRISM_MBRL_MODEL_VERSION);
-  const uint32_t layout_len = get_u32(p + MAGIC_LEN + 20);
+  const uint32_t layout_len = prism_get_u32(p + MAGIC_LEN + 20);
   if (layout_len >= PRISM_MBRL_MAX_LAYOUT)
     return fail(err, err_len, path, "checksum mismatch in the header (corrupted file)");
   *header = FIXED + layout_len + 4;
   if (size < *header) return fail(err, err_len, path, "truncated (%zu bytes, header cut)", size);
-  if (get_u32(p + *header - 4) != prism_crc32(p, *header - 4))
+  if (prism_get_u32(p + *header - 4) != prism_crc32(p, *header - 4))
     return fail(err, err_len, path, "checksum mismatch in the header (corrupted file)");
-  for (int i = 0; i < 4; i++) sh[i] = get_u32(p + MAGIC_LEN + 4 + 4 * i);
+  for (int i = 0; i < 4; i++) sh[i] = prism_get_u32(p + MAGIC_LEN + 4 + 4 * i);
   if (sh[0] < 1 || sh[0] > PRISM_MBRL_MAX_MEMBERS || sh[2] < 1 ||
       sh[2] > PRISM_MBRL_MAX_HIDDEN || sh[1] != md->in || sh[3] != md->out)
     return fail(err, err_len, path,
@@ -157,16 +112,16 @@ int prism_mbrl_model_parse(prism_mbrl_model *md, const unsigned char *p, size_t 
     return fail(err, err_len, path, "truncated (%zu bytes, expected %zu)", size, expect);
   if (size > expect)
     return fail(err, err_len, path, "trailing bytes (%zu bytes, expected %zu)", size, expect);
-  if (get_u32(p + expect - 4) != prism_crc32(p + header, expect - 4 - header))
+  if (prism_get_u32(p + expect - 4) != prism_crc32(p + header, expect - 4 - header))
     return fail(err, err_len, path, "checksum mismatch (corrupted file)");
   const unsigned char *b = p + header;
-  const double count = get_f64(b + 16);
+  const double count = prism_get_f64(b + 16);
   if (!(count >= 0 && isfinite(count)))
     return fail(err, err_len, path, "corrupt value (normalisation count %g)", count);
   const unsigned char *vals = b + 24;
   const size_t nvals = (size_t)O * 2 + all * 3;
   for (size_t i = 0; i < nvals; i++) {
-    const double d = get_f64(vals + 8 * i);
+    const double d = prism_get_f64(vals + 8 * i);
     if (!isfinite(d) || (i >= O && i < 2u * O && d < 0) || (i >= 2u * O + 2 * all && d < 0))
       return fail(err, err_len, path, "corrupt value (value %zu of the body is %g)", i, d);
   }
@@ -175,18 +130,18 @@ int prism_mbrl_model_parse(prism_mbrl_model *md, const unsigned char *p, size_t 
   memcpy(layout, md->layout, sizeof layout);
   prism_mbrl_model_free(md);
   prism_mbrl_model_init(md, sh[0], sh[1], sh[2], sh[3], layout, 0);
-  md->train_steps = get_u64(b);
-  md->adam_t = get_u64(b + 8);
+  md->train_steps = prism_get_u64(b);
+  md->adam_t = prism_get_u64(b + 8);
   md->norm_count = count;
   for (uint32_t k = 0; k < O; k++) {
-    md->norm_mean[k] = get_f64(vals + 8 * k);
-    md->norm_m2[k] = get_f64(vals + 8 * (O + k));
+    md->norm_mean[k] = prism_get_f64(vals + 8 * k);
+    md->norm_m2[k] = prism_get_f64(vals + 8 * (O + k));
   }
   const unsigned char *wp = vals + 16 * (size_t)O;
   for (size_t i = 0; i < all; i++) {
-    md->w[i] = get_f64(wp + 8 * i);
-    md->m[i] = get_f64(wp + 8 * (all + i));
-    md->v[i] = get_f64(wp + 8 * (2 * all + i));
+    md->w[i] = prism_get_f64(wp + 8 * i);
+    md->m[i] = prism_get_f64(wp + 8 * (all + i));
+    md->v[i] = prism_get_f64(wp + 8 * (2 * all + i));
   }
   return 0;
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "util/check.h"
+#include "util/lebuf.h"
 
 #define MAGIC_LEN 8u
 #define MAX_CELLS (1u << 24) /* n_states * n_actions that a file may claim */
@@ -72,72 +73,24 @@ int prism_qtable_merge(prism_qtable *dst, const prism_qtable *src) {
   return 0;
 }
 
-/* ------------------------------------------------------ little-endian io */
-
-typedef struct wbuf {
-  unsigned char *p;
-  size_t len, cap;
-} wbuf;
-
-static void put_bytes(wbuf *b, const void *src, size_t n) {
-  if (b->len + n > b->cap) {
-    while (b->len + n > b->cap) b->cap = b->cap ? 2 * b->cap : 1024;
-    b->p = PRISM_REALLOC(b->p, b->cap);
-  }
-  memcpy(b->p + b->len, src, n);
-  b->len += n;
-}
-
-static void put_u32(wbuf *b, uint32_t x) {
-  unsigned char s[4] = {(unsigned char)x, (unsigned char)(x >> 8), (unsigned char)(x >> 16),
-                        (unsigned char)(x >> 24)};
-  put_bytes(b, s, 4);
-}
-
-static void put_u64(wbuf *b, uint64_t x) {
-  put_u32(b, (uint32_t)x);
-  put_u32(b, (uint32_t)(x >> 32));
-}
-
-static void put_f64(wbuf *b, double d) {
-  uint64_t x;
-  memcpy(&x, &d, sizeof x);
-  put_u64(b, x);
-}
-
-static uint32_t get_u32(const unsigned char *p) {
-  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t get_u64(const unsigned char *p) {
-  return (uint64_t)get_u32(p) | (uint64_t)get_u32(p + 4) << 32;
-}
-
-static double get_f64(const unsigned char *p) {
-  uint64_t x = get_u64(p);
-  double d;
-  memcpy(&d, &x, sizeof d);
-  return d;
-}
-
 size_t prism_qtable_serialize(const prism_qtable *t, unsigned char **out) {
-  wbuf b = {0};
+  prism_wbuf b = {0};
   uint32_t layout_len = (uint32_t)strlen(t->layout);
   size_t cells = (size_t)t->n_states * t->n_actions;
-  put_bytes(&b, PRISM_QTABLE_MAGIC, MAGIC_LEN);
-  put_u32(&b, PRISM_QTABLE_VERSION);
-  put_u32(&b, t->n_states);
-  put_u32(&b, t->n_actions);
-  put_u32(&b, layout_len);
-  put_bytes(&b, t->layout, layout_len);
-  put_u32(&b, prism_crc32(b.p, b.len));
+  prism_put_bytes(&b, PRISM_QTABLE_MAGIC, MAGIC_LEN);
+  prism_put_u32(&b, PRISM_QTABLE_VERSION);
+  prism_put_u32(&b, t->n_states);
+  prism_put_u32(&b, t->n_actions);
+  prism_put_u32(&b, layout_len);
+  prism_put_bytes(&b, t->layout, layout_len);
+  prism_put_u32(&b, prism_crc32(b.p, b.len));
   size_t body = b.len;
-  put_f64(&b, t->epsilon);
-  put_u64(&b, t->steps);
-  put_u64(&b, t->episodes);
-  for (size_t i = 0; i < cells; i++) put_f64(&b, t->q[i]);
-  for (size_t i = 0; i < cells; i++) put_u32(&b, t->visits[i]);
-  put_u32(&b, prism_crc32(b.p + body, b.len - body));
+  prism_put_f64(&b, t->epsilon);
+  prism_put_u64(&b, t->steps);
+  prism_put_u64(&b, t->episodes);
+  for (size_t i = 0; i < cells; i++) prism_put_f64(&b, t->q[i]);
+  for (size_t i = 0; i < cells; i++) prism_put_u32(&b, t->visits[i]);
+  prism_put_u32(&b, prism_crc32(b.p + body, b.len - body));
   *out = b.p;
   return b.len;
 }
@@ -167,17 +120,17 @@ static int parse(prism_qtable *t, const unsigned char *p, size_t size, const cha
     return fail(err, err_len, path, "not a prism Q-table (bad magic number)");
   }
   if (size < fixed) return fail(err, err_len, path, "truncated (%zu bytes, header cut)", size);
-  uint32_t version = get_u32(p + MAGIC_LEN);
+  uint32_t version = prism_get_u32(p + MAGIC_LEN);
   if (version != PRISM_QTABLE_VERSION)
     return fail(err, err_len, path, "unsupported Q-table version %u (this build reads %u)",
                 version, PRISM_QTABLE_VERSION);
-  uint32_t ns = get_u32(p + MAGIC_LEN + 4), na = get_u32(p + MAGIC_LEN + 8);
-  uint32_t layout_len = get_u32(p + MAGIC_LEN + 12);
+  uint32_t ns = prism_get_u32(p + MAGIC_LEN + 4), na = prism_get_u32(p + MAGIC_LEN + 8);
+  uint32_t layout_len = prism_get_u32(p + MAGIC_LEN + 12);
   size_t header = fixed + (size_t)(layout_len <= PRISM_QTABLE_MAX_LAYOUT ? layout_len : 0) + 4;
   if (layout_len <= PRISM_QTABLE_MAX_LAYOUT && size < header)
     return fail(err, err_len, path, "truncated (%zu bytes, header cut)", size);
   if (layout_len > PRISM_QTABLE_MAX_LAYOUT ||
-      get_u32(p + header - 4) != prism_crc32(p, header - 4))
+      prism_get_u32(p + header - 4) != prism_crc32(p, header - 4))
     return fail(err, err_len, path, "checksum mismatch in the header (corrupted file)");
   uint64_t cells = (uint64_t)ns * na;
   if (cells > MAX_CELLS)
@@ -188,7 +141,7 @@ static int parse(prism_qtable *t, const unsigned char *p, size_t size, const cha
     return fail(err, err_len, path, "truncated (%zu bytes, expected %zu)", size, expect);
   if (size > expect)
     return fail(err, err_len, path, "trailing bytes (%zu bytes, expected %zu)", size, expect);
-  if (get_u32(p + expect - 4) != prism_crc32(p + header, expect - 4 - header))
+  if (prism_get_u32(p + expect - 4) != prism_crc32(p + header, expect - 4 - header))
     return fail(err, err_len, path, "checksum mismatch (corrupted file)");
   char layout[PRISM_QTABLE_MAX_LAYOUT + 1];
   memcpy(layout, p + fixed, layout_len);
@@ -201,19 +154,19 @@ static int parse(prism_qtable *t, const unsigned char *p, size_t size, const cha
     return fail(err, err_len, path, "layout mismatch (layout '%s', expected '%s')", layout,
                 t->layout);
   const unsigned char *b = p + header;
-  double eps = get_f64(b);
+  double eps = prism_get_f64(b);
   if (!(eps >= 0 && eps <= 1))
     return fail(err, err_len, path, "corrupt value (epsilon %g outside [0, 1])", eps);
   const unsigned char *qp = b + 24, *vp = qp + (size_t)cells * 8;
   for (size_t i = 0; i < cells; i++)
-    if (!isfinite(get_f64(qp + 8 * i)))
+    if (!isfinite(prism_get_f64(qp + 8 * i)))
       return fail(err, err_len, path, "corrupt value (Q[%zu] is not finite)", i);
   t->epsilon = eps;
-  t->steps = get_u64(b + 8);
-  t->episodes = get_u64(b + 16);
+  t->steps = prism_get_u64(b + 8);
+  t->episodes = prism_get_u64(b + 16);
   for (size_t i = 0; i < cells; i++) {
-    t->q[i] = get_f64(qp + 8 * i);
-    t->visits[i] = get_u32(vp + 4 * i);
+    t->q[i] = prism_get_f64(qp + 8 * i);
+    t->visits[i] = prism_get_u32(vp + 4 * i);
   }
   return 0;
 }
