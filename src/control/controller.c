@@ -193,21 +193,26 @@ void prism_controller_describe(const prism_controller *c, char *out, unsigned le
   }
 }
 
+/* The Q-table's share of the statistics (both learning controllers). */
+static void table_stats(const prism_qtable *t, prism_controller_stats *s) {
+  s->total_steps = t->steps;
+  s->episodes = t->episodes;
+  s->n_states = t->n_states;
+  s->n_actions = t->n_actions;
+  for (uint32_t st = 0; st < t->n_states; st++)
+    for (uint32_t a = 0; a < t->n_actions; a++)
+      if (t->visits[(size_t)st * t->n_actions + a]) {
+        s->states_visited++;
+        break;
+      }
+}
+
 static void get_stats_mbrl(const prism_mbrl *f, prism_controller_stats *s) {
   s->steps = f->ep_steps;
   s->updates = f->ep_updates;
   s->reward = f->ep_reward;
   s->epsilon = f->table.epsilon;
-  s->total_steps = f->table.steps;
-  s->episodes = f->table.episodes;
-  s->n_states = f->table.n_states;
-  s->n_actions = f->table.n_actions;
-  for (uint32_t st = 0; st < f->table.n_states; st++)
-    for (uint32_t a = 0; a < f->table.n_actions; a++)
-      if (f->table.visits[(size_t)st * f->table.n_actions + a]) {
-        s->states_visited++;
-        break;
-      }
+  table_stats(&f->table, s);
   for (int a = 0; a < PRISM_MBRL_ACTIONS && a < 16; a++) s->actions[a] = f->ep_actions[a];
   s->have_best = f->have_best;
   s->best_k = f->best_k;
@@ -227,16 +232,7 @@ void prism_controller_get_stats(const prism_controller *c, prism_controller_stat
   s->updates = f->ep_updates;
   s->reward = f->ep_reward;
   s->epsilon = f->mode == PRISM_FLUX_LEARN ? f->table.epsilon : 1.0;
-  s->total_steps = f->table.steps;
-  s->episodes = f->table.episodes;
-  s->n_states = f->table.n_states;
-  s->n_actions = f->table.n_actions;
-  for (uint32_t st = 0; st < f->table.n_states; st++)
-    for (uint32_t a = 0; a < f->table.n_actions; a++)
-      if (f->table.visits[(size_t)st * f->table.n_actions + a]) {
-        s->states_visited++;
-        break;
-      }
+  table_stats(&f->table, s);
   for (int a = 0; a < PRISM_FLUX_ACTIONS && a < 16; a++) s->actions[a] = f->ep_actions[a];
   s->have_best = f->have_best;
   s->best_k = f->best_k;
