@@ -1,14 +1,11 @@
 /* mbrl_model_file.c - the world model's checked file format (the byte layout
  * is in mbrl_model.h; the conventions are those of the Q-table, qtable.c). */
-#include <errno.h>
-#include <fcntl.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "control/binfile.h"
 #include "control/mbrl_model.h"
 #include "control/qtable.h" /* prism_crc32 */
 #include "util/check.h"
@@ -44,19 +41,6 @@ size_t prism_mbrl_model_serialize(const prism_mbrl_model *md, unsigned char **ou
   return b.len;
 }
 
-static int fail(char *err, unsigned err_len, const char *path, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, unsigned err_len, const char *path, const char *fmt, ...) {
-  char msg[512];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  snprintf(err, err_len, "%s: %s", path, msg);
-  return -1;
-}
-
 static size_t n_params_of(uint32_t in, uint32_t hidden, uint32_t out) {
   return (size_t)hidden * in + hidden + (size_t)hidden * hidden + hidden + (size_t)out * hidden +
          out;
@@ -68,25 +52,25 @@ static int parse_header(const prism_mbrl_model *md, const unsigned char *p, size
                         uint32_t sh[4]) {
   if (size < MAGIC_LEN || memcmp(p, PRISM_MBRL_MODEL_MAGIC, MAGIC_LEN)) {
     if (size < MAGIC_LEN && !memcmp(p, PRISM_MBRL_MODEL_MAGIC, size))
-      return fail(err, err_len, path, "truncated (%zu bytes, not even the magic number)", size);
-    return fail(err, err_len, path, "not a prism world model (bad magic number)");
+      return prism_binfile_fail(err, err_len, path, "truncated (%zu bytes, not even the magic number)", size);
+    return prism_binfile_fail(err, err_len, path, "not a prism world model (bad magic number)");
   }
-  if (size < FIXED) return fail(err, err_len, path, "truncated (%zu bytes, header cut)", size);
+  if (size < FIXED) return prism_binfile_fail(err, err_len, path, "truncated (%zu bytes, header cut)", size);
   const uint32_t version = prism_get_u32(p + MAGIC_LEN);
   if (version != PRISM_MBRL_MODEL_VERSION)
-    return fail(err, err_len, path, "unsupported model version %u (this build reads %u)", version,
+    return prism_binfile_fail(err, err_len, path, "unsupported model version %u (this build reads %u)", version,
                 PRISM_MBRL_MODEL_VERSION);
   const uint32_t layout_len = prism_get_u32(p + MAGIC_LEN + 20);
   if (layout_len >= PRISM_MBRL_MAX_LAYOUT)
-    return fail(err, err_len, path, "checksum mismatch in the header (corrupted file)");
+    return prism_binfile_fail(err, err_len, path, "checksum mismatch in the header (corrupted file)");
   *header = FIXED + layout_len + 4;
-  if (size < *header) return fail(err, err_len, path, "truncated (%zu bytes, header cut)", size);
+  if (size < *header) return prism_binfile_fail(err, err_len, path, "truncated (%zu bytes, header cut)", size);
   if (prism_get_u32(p + *header - 4) != prism_crc32(p, *header - 4))
-    return fail(err, err_len, path, "checksum mismatch in the header (corrupted file)");
+    return prism_binfile_fail(err, err_len, path, "checksum mismatch in the header (corrupted file)");
   for (int i = 0; i < 4; i++) sh[i] = prism_get_u32(p + MAGIC_LEN + 4 + 4 * i);
   if (sh[0] < 1 || sh[0] > PRISM_MBRL_MAX_MEMBERS || sh[2] < 1 ||
       sh[2] > PRISM_MBRL_MAX_HIDDEN || sh[1] != md->in || sh[3] != md->out)
-    return fail(err, err_len, path,
+    return prism_binfile_fail(err, err_len, path,
                 "shape mismatch (members %u in %u hidden %u out %u; this build: in %u out %u, "
                 "members <= %u, hidden <= %u)",
                 sh[0], sh[1], sh[2], sh[3], md->in, md->out, PRISM_MBRL_MAX_MEMBERS,
@@ -95,7 +79,7 @@ static int parse_header(const prism_mbrl_model *md, const unsigned char *p, size
   memcpy(layout, p + FIXED, layout_len);
   layout[layout_len] = 0;
   if (strcmp(layout, md->layout))
-    return fail(err, err_len, path, "layout mismatch (layout '%s', expected '%s')", layout,
+    return prism_binfile_fail(err, err_len, path, "layout mismatch (layout '%s', expected '%s')", layout,
                 md->layout);
   return 0;
 }
@@ -109,21 +93,21 @@ int prism_mbrl_model_parse(prism_mbrl_model *md, const unsigned char *p, size_t 
   const size_t np = n_params_of(sh[1], sh[2], sh[3]), all = (size_t)sh[0] * np;
   const size_t expect = header + 24 + (size_t)O * 16 + all * 24 + 4;
   if (size < expect)
-    return fail(err, err_len, path, "truncated (%zu bytes, expected %zu)", size, expect);
+    return prism_binfile_fail(err, err_len, path, "truncated (%zu bytes, expected %zu)", size, expect);
   if (size > expect)
-    return fail(err, err_len, path, "trailing bytes (%zu bytes, expected %zu)", size, expect);
+    return prism_binfile_fail(err, err_len, path, "trailing bytes (%zu bytes, expected %zu)", size, expect);
   if (prism_get_u32(p + expect - 4) != prism_crc32(p + header, expect - 4 - header))
-    return fail(err, err_len, path, "checksum mismatch (corrupted file)");
+    return prism_binfile_fail(err, err_len, path, "checksum mismatch (corrupted file)");
   const unsigned char *b = p + header;
   const double count = prism_get_f64(b + 16);
   if (!(count >= 0 && isfinite(count)))
-    return fail(err, err_len, path, "corrupt value (normalisation count %g)", count);
+    return prism_binfile_fail(err, err_len, path, "corrupt value (normalisation count %g)", count);
   const unsigned char *vals = b + 24;
   const size_t nvals = (size_t)O * 2 + all * 3;
   for (size_t i = 0; i < nvals; i++) {
     const double d = prism_get_f64(vals + 8 * i);
     if (!isfinite(d) || (i >= O && i < 2u * O && d < 0) || (i >= 2u * O + 2 * all && d < 0))
-      return fail(err, err_len, path, "corrupt value (value %zu of the body is %g)", i, d);
+      return prism_binfile_fail(err, err_len, path, "corrupt value (value %zu of the body is %g)", i, d);
   }
   /* accepted: take the file's shapes and values */
   char layout[PRISM_MBRL_MAX_LAYOUT];
@@ -147,68 +131,24 @@ int prism_mbrl_model_parse(prism_mbrl_model *md, const unsigned char *p, size_t 
 }
 
 int prism_mbrl_model_load(prism_mbrl_model *md, const char *path, char *err, unsigned err_len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    if (errno == ENOENT) return 1;
-    return fail(err, err_len, path, "cannot open: %s", strerror(errno));
-  }
   const size_t limit = FIXED + PRISM_MBRL_MAX_LAYOUT + 4 + 24 + PRISM_MBRL_MAX_OUT * 16 +
                        (size_t)PRISM_MBRL_MAX_MEMBERS *
                            n_params_of(PRISM_MBRL_MAX_IN, PRISM_MBRL_MAX_HIDDEN,
                                        PRISM_MBRL_MAX_OUT) * 24 + 5;
-  size_t cap = 1 << 16, size = 0;
-  unsigned char *p = PRISM_MALLOC(cap);
-  for (;;) {
-    if (size == cap) {
-      if (cap >= limit) break;
-      cap *= 2;
-      p = PRISM_REALLOC(p, cap);
-    }
-    size_t got = fread(p + size, 1, cap - size, f);
-    size += got;
-    if (got == 0) break;
-  }
-  const int rerr = ferror(f);
-  fclose(f);
-  int rc;
-  if (rerr) rc = fail(err, err_len, path, "read error");
-  else if (size >= limit) rc = fail(err, err_len, path, "too large for a world model");
-  else rc = prism_mbrl_model_parse(md, p, size, path, err, err_len);
+  unsigned char *p;
+  size_t size;
+  int rc = prism_binfile_read(path, limit, "world model", &p, &size, err, err_len);
+  if (rc) return rc;
+  rc = prism_mbrl_model_parse(md, p, size, path, err, err_len);
   free(p);
   return rc;
 }
 
 int prism_mbrl_model_save(const prism_mbrl_model *md, const char *path, char *err,
                           unsigned err_len) {
-  char tmp[4096];
-  if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
-    return fail(err, err_len, path, "path too long");
   unsigned char *buf;
   const size_t len = prism_mbrl_model_serialize(md, &buf);
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (fd < 0) {
-    int e = errno;
-    free(buf);
-    return fail(err, err_len, path, "cannot write '%s': %s", tmp, strerror(e));
-  }
-  size_t off = 0;
-  int e = 0;
-  while (off < len) {
-    ssize_t w = write(fd, buf + off, len - off);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      e = errno;
-      break;
-    }
-    off += (size_t)w;
-  }
+  const int rc = prism_binfile_write(path, buf, len, err, err_len);
   free(buf);
-  if (!e && fsync(fd)) e = errno;
-  if (close(fd) && !e) e = errno;
-  if (!e && rename(tmp, path)) e = errno;
-  if (e) {
-    unlink(tmp);
-    return fail(err, err_len, path, "cannot save: %s", strerror(e));
-  }
-  return 0;
+  return rc;
 }

@@ -2,15 +2,12 @@
  * qtable.h for the layout of the bytes). */
 #include "control/qtable.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "control/binfile.h"
 #include "util/check.h"
 #include "util/lebuf.h"
 
@@ -97,70 +94,57 @@ size_t prism_qtable_serialize(const prism_qtable *t, unsigned char **out) {
 
 /* ----------------------------------------------------------------- load */
 
-static int fail(char *err, unsigned err_len, const char *path, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, unsigned err_len, const char *path, const char *fmt, ...) {
-  char msg[512];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  snprintf(err, err_len, "%s: %s", path, msg);
-  return -1;
-}
-
 /* Parse and check a whole file image. */
 static int parse(prism_qtable *t, const unsigned char *p, size_t size, const char *path,
                  char *err, unsigned err_len) {
   const size_t fixed = MAGIC_LEN + 16;
   if (size < MAGIC_LEN || memcmp(p, PRISM_QTABLE_MAGIC, MAGIC_LEN)) {
     if (size < MAGIC_LEN && !memcmp(p, PRISM_QTABLE_MAGIC, size))
-      return fail(err, err_len, path, "truncated (%zu bytes, not even the magic number)", size);
-    return fail(err, err_len, path, "not a prism Q-table (bad magic number)");
+      return prism_binfile_fail(err, err_len, path, "truncated (%zu bytes, not even the magic number)", size);
+    return prism_binfile_fail(err, err_len, path, "not a prism Q-table (bad magic number)");
   }
-  if (size < fixed) return fail(err, err_len, path, "truncated (%zu bytes, header cut)", size);
+  if (size < fixed) return prism_binfile_fail(err, err_len, path, "truncated (%zu bytes, header cut)", size);
   uint32_t version = prism_get_u32(p + MAGIC_LEN);
   if (version != PRISM_QTABLE_VERSION)
-    return fail(err, err_len, path, "unsupported Q-table version %u (this build reads %u)",
+    return prism_binfile_fail(err, err_len, path, "unsupported Q-table version %u (this build reads %u)",
                 version, PRISM_QTABLE_VERSION);
   uint32_t ns = prism_get_u32(p + MAGIC_LEN + 4), na = prism_get_u32(p + MAGIC_LEN + 8);
   uint32_t layout_len = prism_get_u32(p + MAGIC_LEN + 12);
   size_t header = fixed + (size_t)(layout_len <= PRISM_QTABLE_MAX_LAYOUT ? layout_len : 0) + 4;
   if (layout_len <= PRISM_QTABLE_MAX_LAYOUT && size < header)
-    return fail(err, err_len, path, "truncated (%zu bytes, header cut)", size);
+    return prism_binfile_fail(err, err_len, path, "truncated (%zu bytes, header cut)", size);
   if (layout_len > PRISM_QTABLE_MAX_LAYOUT ||
       prism_get_u32(p + header - 4) != prism_crc32(p, header - 4))
-    return fail(err, err_len, path, "checksum mismatch in the header (corrupted file)");
+    return prism_binfile_fail(err, err_len, path, "checksum mismatch in the header (corrupted file)");
   uint64_t cells = (uint64_t)ns * na;
   if (cells > MAX_CELLS)
-    return fail(err, err_len, path, "layout mismatch (states %u actions %u, expected states %u actions %u)",
+    return prism_binfile_fail(err, err_len, path, "layout mismatch (states %u actions %u, expected states %u actions %u)",
                 ns, na, t->n_states, t->n_actions);
   size_t expect = header + 8 + 8 + 8 + (size_t)cells * 12 + 4;
   if (size < expect)
-    return fail(err, err_len, path, "truncated (%zu bytes, expected %zu)", size, expect);
+    return prism_binfile_fail(err, err_len, path, "truncated (%zu bytes, expected %zu)", size, expect);
   if (size > expect)
-    return fail(err, err_len, path, "trailing bytes (%zu bytes, expected %zu)", size, expect);
+    return prism_binfile_fail(err, err_len, path, "trailing bytes (%zu bytes, expected %zu)", size, expect);
   if (prism_get_u32(p + expect - 4) != prism_crc32(p + header, expect - 4 - header))
-    return fail(err, err_len, path, "checksum mismatch (corrupted file)");
+    return prism_binfile_fail(err, err_len, path, "checksum mismatch (corrupted file)");
   char layout[PRISM_QTABLE_MAX_LAYOUT + 1];
   memcpy(layout, p + fixed, layout_len);
   layout[layout_len] = 0;
   if (ns != t->n_states || na != t->n_actions)
-    return fail(err, err_len, path,
+    return prism_binfile_fail(err, err_len, path,
                 "layout mismatch (states %u actions %u, expected states %u actions %u)", ns, na,
                 t->n_states, t->n_actions);
   if (strcmp(layout, t->layout))
-    return fail(err, err_len, path, "layout mismatch (layout '%s', expected '%s')", layout,
+    return prism_binfile_fail(err, err_len, path, "layout mismatch (layout '%s', expected '%s')", layout,
                 t->layout);
   const unsigned char *b = p + header;
   double eps = prism_get_f64(b);
   if (!(eps >= 0 && eps <= 1))
-    return fail(err, err_len, path, "corrupt value (epsilon %g outside [0, 1])", eps);
+    return prism_binfile_fail(err, err_len, path, "corrupt value (epsilon %g outside [0, 1])", eps);
   const unsigned char *qp = b + 24, *vp = qp + (size_t)cells * 8;
   for (size_t i = 0; i < cells; i++)
     if (!isfinite(prism_get_f64(qp + 8 * i)))
-      return fail(err, err_len, path, "corrupt value (Q[%zu] is not finite)", i);
+      return prism_binfile_fail(err, err_len, path, "corrupt value (Q[%zu] is not finite)", i);
   t->epsilon = eps;
   t->steps = prism_get_u64(b + 8);
   t->episodes = prism_get_u64(b + 16);
@@ -172,30 +156,12 @@ static int parse(prism_qtable *t, const unsigned char *p, size_t size, const cha
 }
 
 int prism_qtable_load(prism_qtable *t, const char *path, char *err, unsigned err_len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    if (errno == ENOENT) return 1;
-    return fail(err, err_len, path, "cannot open: %s", strerror(errno));
-  }
-  size_t cap = 1 << 16, size = 0;
   const size_t limit = MAGIC_LEN + 20 + PRISM_QTABLE_MAX_LAYOUT + 28 + (size_t)MAX_CELLS * 12 + 1;
-  unsigned char *p = PRISM_MALLOC(cap);
-  for (;;) {
-    if (size == cap) {
-      if (cap >= limit) break;
-      cap *= 2;
-      p = PRISM_REALLOC(p, cap);
-    }
-    size_t got = fread(p + size, 1, cap - size, f);
-    size += got;
-    if (got == 0) break;
-  }
-  int rerr = ferror(f);
-  fclose(f);
-  int rc;
-  if (rerr) rc = fail(err, err_len, path, "read error");
-  else if (size >= limit) rc = fail(err, err_len, path, "too large for a Q-table");
-  else rc = parse(t, p, size, path, err, err_len);
+  unsigned char *p;
+  size_t size;
+  int rc = prism_binfile_read(path, limit, "Q-table", &p, &size, err, err_len);
+  if (rc) return rc;
+  rc = parse(t, p, size, path, err, err_len);
   free(p);
   return rc;
 }
@@ -203,35 +169,9 @@ int prism_qtable_load(prism_qtable *t, const char *path, char *err, unsigned err
 /* ----------------------------------------------------------------- save */
 
 int prism_qtable_save(const prism_qtable *t, const char *path, char *err, unsigned err_len) {
-  char tmp[4096];
-  if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
-    return fail(err, err_len, path, "path too long");
   unsigned char *buf;
-  size_t len = prism_qtable_serialize(t, &buf);
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (fd < 0) {
-    int e = errno;
-    free(buf);
-    return fail(err, err_len, path, "cannot write '%s': %s", tmp, strerror(e));
-  }
-  size_t off = 0;
-  int e = 0;
-  while (off < len) {
-    ssize_t w = write(fd, buf + off, len - off);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      e = errno;
-      break;
-    }
-    off += (size_t)w;
-  }
+  const size_t len = prism_qtable_serialize(t, &buf);
+  const int rc = prism_binfile_write(path, buf, len, err, err_len);
   free(buf);
-  if (!e && fsync(fd)) e = errno;
-  if (close(fd) && !e) e = errno;
-  if (!e && rename(tmp, path)) e = errno;
-  if (e) {
-    unlink(tmp);
-    return fail(err, err_len, path, "cannot save: %s", strerror(e));
-  }
-  return 0;
+  return rc;
 }
