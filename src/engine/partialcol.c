@@ -128,13 +128,13 @@ void prism_partialcol_run_batch(prism_replica *r, const prism_batch_cfg *c) {
     if (c->scan_limit == 0 || r->ncv <= c->scan_limit) {
       for (uint32_t i = 0; i < r->ncv; i++) pc_scan_vertex(r, A.v[0], now, slack, &s, r->cv[i]);
     } else {
-      const uint32_t nb = 1u << r->bk_bits, mask = nb - 1;
-      const uint32_t pick = prism_mix32(A.v[0] + 0x632BE5ABu);
-      uint32_t b = r->bk_bits ? pick >> (32 - r->bk_bits) : 0, got = 0;
-      for (uint32_t t = 0; t < nb && got < c->scan_sample; t++, b = (b + 1) & mask) {
+      const uint32_t mask = (1u << r->bk_bits) - 1;
+      uint32_t b0;
+      const uint32_t nw =
+          prism_sample_window(r, prism_mix32(A.v[0] + 0x632BE5ABu), c->scan_sample, &b0);
+      for (uint32_t t = 0, b = b0; t < nw; t++, b = (b + 1) & mask) {
         const uint32_t *item = r->bk_item + r->bk_start[b], len = r->bk_len[b];
         for (uint32_t j = 0; j < len; j++) pc_scan_vertex(r, A.v[0], now, slack, &s, item[j]);
-        got += len;
       }
     }
     uint32_t bv = s.bv, bc = s.bc;

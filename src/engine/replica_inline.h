@@ -32,6 +32,18 @@ static inline void prism_cv_remove(prism_replica *r, uint32_t v) {
   r->bk_pos[tail] = q;
 }
 
+/* A sampled scan's buckets: from the one `pick` selects on, in order, until
+ * they hold at least `want` vertices (or all buckets). Returns how many;
+ * *first is the first; bucket i of the window is (first + i) & mask. */
+static inline uint32_t prism_sample_window(const prism_replica *r, uint32_t pick,
+                                           uint32_t want, uint32_t *first) {
+  const uint32_t mask = (1u << r->bk_bits) - 1;
+  uint32_t b = r->bk_bits ? pick >> (32 - r->bk_bits) : 0, got = 0, t = 0;
+  *first = b;
+  for (; t <= mask && got < want; t++, b = (b + 1) & mask) got += r->bk_len[b];
+  return t;
+}
+
 /* Empty the list (the callers reset cvpos). */
 static inline void prism_cv_clear(prism_replica *r) {
   r->ncv = 0;

@@ -194,11 +194,11 @@ static inline void scan(prism_replica *r, const prism_batch_cfg *c, int plain,
     for (uint32_t i = 0; i < r->ncv; i++)
       scan_vertex(r, c, plain, salt, salt2, it, slack, &s, r->cv[i]);
   } else {
-    const uint32_t nb = 1u << r->bk_bits, mask = nb - 1;
-    uint32_t b = r->bk_bits ? pick >> (32 - r->bk_bits) : 0, got = 0;
-    uint32_t b0 = b, t0 = 0, k = r->k;
+    const uint32_t mask = (1u << r->bk_bits) - 1, k = r->k;
+    uint32_t b0;
+    const uint32_t nw = prism_sample_window(r, pick, c->scan_sample, &b0);
     /* the rows are cache misses on a large graph: ask for all of them first */
-    for (uint32_t t = 0; t < nb && got < c->scan_sample; t++, b = (b + 1) & mask) {
+    for (uint32_t t = 0, b = b0; t < nw; t++, b = (b + 1) & mask) {
       const uint32_t *item = r->bk_item + r->bk_start[b], len = r->bk_len[b];
       for (uint32_t j = 0; j < len; j++) {
         const uint32_t v = item[j];
@@ -207,11 +207,9 @@ static inline void scan(prism_replica *r, const prism_batch_cfg *c, int plain,
         __builtin_prefetch(r->G + (size_t)v * k);
         __builtin_prefetch(r->tabu + (size_t)v * k);
       }
-      got += len;
-      t0 = t + 1;
     }
-    for (uint32_t t = 0; t < t0; t++, b0 = (b0 + 1) & mask) {
-      const uint32_t *item = r->bk_item + r->bk_start[b0], len = r->bk_len[b0];
+    for (uint32_t t = 0, b = b0; t < nw; t++, b = (b + 1) & mask) {
+      const uint32_t *item = r->bk_item + r->bk_start[b], len = r->bk_len[b];
       for (uint32_t j = 0; j < len; j++)
         scan_vertex(r, c, plain, salt, salt2, it, slack, &s, item[j]);
     }
