@@ -369,10 +369,11 @@ static int run_match(const prism_graph *g, const scenario *s, match_result *out)
     prism_cuda_stats st;
     prism_cuda_engine_stats(ce, &st);
     printf("    n %u k %u R %u: %u batches x %u moves identical; threads %d, smem %u B "
-           "(small %d G %d tabu %d, G16 %d); moves %llu metro %llu tunnels %llu aborts %llu "
+           "(small %d G %d tabu %d, G16 %d, incremental %llu); moves %llu metro %llu tunnels %llu aborts %llu "
            "solved %llu\n",
            g->n, s->k, s->R, res.batches_run, s->moves, st.threads, st.smem_bytes,
-           st.smem_small, st.smem_G, st.smem_tabu, st.g16, (unsigned long long)res.moves,
+           st.smem_small, st.smem_G, st.smem_tabu, st.g16, st.incr_batches,
+           (unsigned long long)res.moves,
            (unsigned long long)res.metro, (unsigned long long)res.tunnels,
            (unsigned long long)res.aborts, (unsigned long long)res.solved);
     prism_cuda_engine_destroy(ce);

@@ -21,7 +21,13 @@
 # lines printed are a summary. Environment knobs: TTT_SEEDS (default "1 2 3"),
 # TTT_LIMIT (seconds per run, default 60), GPU_R (GPU replicas, default 132),
 # CPU_R (CPU replicas, default nproc), TTT_SET (instance:k list), GPU_PARAMS
-# (extra --param options for the GPU runs, e.g. "--param islands=2").
+# (extra --param options for the GPU runs, e.g. "--param islands=2"),
+# TTT_BACKENDS (default "cuda cpu"), RCURVE_R (replica counts of the rcurve
+# stage, default "1 16 66 132 264 528"), RCURVE_SET (instance:k, default
+# DSJC500.5:48).
+#
+# rcurve    time to target against the GPU replica count (cuda only; islands
+#           of at most 132 replicas each; seeds and limit as in ttt)
 set -u
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-bench/gpu/out}
@@ -161,7 +167,7 @@ if has ttt; then
     k=${spec##*:}
     [ -f "$INST/$g.col" ] || { say "ttt $g: no instance"; continue; }
     for seed in $TTT_SEEDS; do
-      for be in cuda cpu; do
+      for be in ${TTT_BACKENDS:-cuda cpu}; do
         # the GPU engine uses the host threads for recombination
         if [ $be = cuda ]; then r=$GPU_R; j=$NPROC; else r=$CPU_R; j=$NPROC; fi
         res=$(ttt_one $be "$g" "$k" "$seed" "$r" "$j")
@@ -181,6 +187,23 @@ EOF
 )
         set -- $res $st
         say "$(printf '%-12s %3s  %-7s  %4s  %7s  %7s  %6s  %7s  %13s  %15s' "$g" "$k" "$be" "$seed" "$1" "$2" "$3" "$4" "$5" "${6:-}")"
+      done
+    done
+  done
+fi
+if has rcurve; then
+  say "time to target vs GPU replicas (limit ${TTT_LIMIT}s, seeds: $TTT_SEEDS; islands = ceil(R / 132))"
+  say "instance      k  replicas  islands  seed  seconds  reached  best_k"
+  for spec in ${RCURVE_SET:-DSJC500.5:48}; do
+    g=${spec%%:*}
+    k=${spec##*:}
+    [ -f "$INST/$g.col" ] || { say "rcurve $g: no instance"; continue; }
+    for r in ${RCURVE_R:-1 16 66 132 264 528}; do
+      isl=$(( (r + 131) / 132 ))
+      for seed in $TTT_SEEDS; do
+        res=$(GPU_PARAMS="--param islands=$isl" ttt_one cuda "$g" "$k" "$seed" "$r" "$NPROC")
+        set -- $res
+        say "$(printf '%-12s %3s  %8s  %7s  %4s  %7s  %7s  %6s' "$g" "$k" "$r" "$isl" "$seed" "$1" "$2" "$3")"
       done
     done
   done

@@ -127,6 +127,7 @@ typedef struct prism_cuda_stats {
   int smem_G;          /* the G table in shared memory */
   int smem_tabu;       /* the batch-relative tabu copy in shared memory */
   int g16;             /* G stored as 16-bit words */
+  unsigned long long incr_batches; /* batches published with the incremental selection */
   unsigned smem_bytes; /* dynamic shared memory per block */
   int blocks_per_sm;   /* resident blocks per multiprocessor */
   int sms;             /* multiprocessors */

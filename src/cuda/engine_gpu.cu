@@ -80,7 +80,8 @@ typedef struct gpu_cfg {
   uint64_t seq;       /* batch sequence number of the group (telemetry echoes it) */
   double t_publish;   /* host clock at publish (latency measurements; not read on device) */
   const int32_t *omega_host; /* the group's weights on the host (uploaded when changed) */
-  uint32_t k, tun_thr, max_chain, tabu_base, alpha_fp, moves, narrow_d, pad;
+  uint32_t k, tun_thr, max_chain, tabu_base, alpha_fp, moves, narrow_d;
+  uint32_t incr; /* the incremental selection (row minima carried between iterations) */
 } gpu_cfg;
 
 /* KernelTelemetry: one record per batch and group, reduced on the device
@@ -140,10 +141,11 @@ static __host__ __device__ __forceinline__ size_t align16(size_t x) {
 }
 
 /* Bytes of the per-replica "small" arrays: rinfo_d (8n), L, Lalt, rinfo_f
- * (4n each), in shared memory also color, omega, belief (4n each) and the
- * CSR offsets as 32-bit words (4n + 4); inlist (n). */
+ * (4n each), the row minima of the incremental selection (im, ia, icnt, inx:
+ * 4n each), in shared memory also color, omega, belief (4n each) and the CSR
+ * offsets as 32-bit words (4n + 4); inlist (n). */
 static __host__ __device__ __forceinline__ size_t small_size(uint32_t n, int in_smem) {
-  return align16((size_t)n * (in_smem ? 37 : 21) + (in_smem ? 4 : 0));
+  return align16((size_t)n * (in_smem ? 53 : 37) + (in_smem ? 4 : 0));
 }
 
 /* Start of v's adjacency: the 32-bit copy in shared memory when there. */
@@ -330,6 +332,68 @@ __device__ __forceinline__ void scan_list(
   *out_rk = rk;
 }
 
+/* The incremental selection's helpers. (min, count) of a multiset of
+ * values, merged. */
+__device__ __forceinline__ void min_count(int32_t *m, uint32_t *c, int32_t om, uint32_t oc) {
+  if (om < *m) {
+    *m = om;
+    *c = oc;
+  } else if (om == *m) {
+    *c += oc;
+  }
+}
+
+/* The lanes of the (converged) warp that have x set, as a bit mask. */
+__device__ __forceinline__ uint32_t warp_ballot(int x) {
+#ifdef PRISM_EMU
+  uint32_t b = x ? 1u << (threadIdx.x & 31) : 0u;
+  for (int o = 16; o > 0; o >>= 1) b |= __shfl_xor_sync(FULL_MASK, b, o);
+  return b;
+#else
+  return __ballot_sync(FULL_MASK, x);
+#endif
+}
+
+/* The exact rule of scan_list on the candidate rows only: rows cand[j]
+ * with colors ccol[j]; the key's low word is j. Deltas in 32 bits (the
+ * incremental selection runs only when they fit). */
+template <typename GT>
+__device__ __forceinline__ void scan_rows(const uint32_t *cand, const uint32_t *ccol,
+                                          uint32_t cnt, uint32_t grp, uint32_t ngrp, uint32_t sub,
+                                          uint32_t gs, const GT *G, const int32_t *omega,
+                                          const uint32_t *belief, int bel_on, uint32_t k,
+                                          uint32_t topr, uint32_t topc, int32_t mu, int32_t beta,
+                                          int64_t slack64, const uint32_t *tf, uint32_t step,
+                                          uint32_t salt, int64_t *out_d, uint64_t *out_bk) {
+  const int32_t slack = slack64 > INT32_MAX ? INT32_MAX : slack64 < INT32_MIN ? INT32_MIN
+                                                                             : (int32_t)slack64;
+  int32_t bd = INT32_MAX;
+  uint64_t bk = UINT64_MAX;
+  for (uint32_t j = grp; j < cnt; j += ngrp) {
+    const uint32_t v = cand[j], a = ccol[j], rowb = v * k;
+    const int32_t ga = (int32_t)G[rowb + a], w = omega[v];
+    const uint32_t bel = bel_on ? belief[v] : GPU_NONE;
+    const int32_t pa = (a == topc ? mu : 0) + (a != bel ? beta : 0);
+    const int32_t base = beta - w * ga - pa;
+#pragma unroll SCAN_UNROLL
+    for (uint32_t c = sub; c < k; c += gs) {
+      if (c == a) continue;
+      int32_t d = w * (int32_t)G[rowb + c] + base;
+      if (c == topr) d += mu;
+      if (c == bel) d -= beta;
+      if (d > bd) continue;
+      if (d >= slack && tf[rowb + c] > step) continue; /* tabu, no aspiration */
+      const uint64_t key = ((uint64_t)prism_mix32((v * k + c) ^ salt) << 32) | j;
+      if (d < bd || key < bk) {
+        bd = d;
+        bk = key;
+      }
+    }
+  }
+  *out_d = bd == INT32_MAX ? INT64_MAX : (int64_t)bd;
+  *out_bk = bk;
+}
+
 /* NARROW: blocks of at most 256 threads, register budget for 3 blocks per
  * SM (78 registers, no spills on sm_90) instead of 106. */
 template <typename GT, int NARROW>
@@ -339,12 +403,14 @@ __global__ void __launch_bounds__(NARROW ? 256 : GPU_MAX_THREADS, NARROW ? 3 : 1
   __shared__ int s_ncv, s_stop;
   __shared__ uint32_t s_len, s_len2, s_qlen, s_cnt, s_conf2;
   __shared__ unsigned long long s_edelta;
+  __shared__ uint32_t s_ccnt, s_rf; /* incremental selection: candidate rows, random move */
+  __shared__ int64_t s_rd;
 
   const uint32_t r = p.r0 + blockIdx.x, tid = threadIdx.x, T = blockDim.x;
   const gpu_cfg *__restrict__ cf = p.cfg;
   const uint32_t c_moves = cf->moves, c_tun_thr = cf->tun_thr, c_max_chain = cf->max_chain,
                  c_tabu_base = cf->tabu_base, c_alpha_fp = cf->alpha_fp,
-                 c_narrow_d = cf->narrow_d;
+                 c_narrow_d = cf->narrow_d, c_incr = cf->incr;
   const uint32_t lane = tid & 31, warp = tid >> 5, nwarps = T >> 5;
   const uint32_t n = p.n;
   gpu_rep *st = p.rep + r;
@@ -381,6 +447,13 @@ __global__ void __launch_bounds__(NARROW ? 256 : GPU_MAX_THREADS, NARROW ? 3 : 1
   uint32_t *L = (uint32_t *)(rinfo_d + n);
   uint32_t *Lalt = L + n;
   uint32_t *rinfo_f = Lalt + n;
+  /* the incremental selection's rows (c_incr): im / ia = the least
+   * e(v, c) = w_v G[v][c] + potential over the colors c != color[v] that are
+   * not tabu / over all; icnt = how many colors reach each (low / high 16
+   * bits); inx = the step at which the row goes stale (the first expiry of
+   * a tabu color of v; 0: stale now) */
+  int32_t *im = (int32_t *)(rinfo_f + n), *ia = im + n;
+  uint32_t *icnt = (uint32_t *)(ia + n), *inx = icnt + n;
   uint32_t *gcolor = p.color + rn, *gbelief = p.belief + rn, *gbest = p.best_color + rn;
   uint32_t *color;
   const uint32_t *belief;
@@ -388,7 +461,7 @@ __global__ void __launch_bounds__(NARROW ? 256 : GPU_MAX_THREADS, NARROW ? 3 : 1
   const uint32_t *o32 = NULL; /* NULL: the 64-bit offsets in global memory */
   uint8_t *inlist;
   if (p.place & PLACE_SMALL) {
-    color = rinfo_f + n;
+    color = inx + n;
     int32_t *om = (int32_t *)(color + n);
     uint32_t *bl = (uint32_t *)(om + n);
     uint32_t *of = bl + n;
@@ -409,8 +482,9 @@ __global__ void __launch_bounds__(NARROW ? 256 : GPU_MAX_THREADS, NARROW ? 3 : 1
     color = gcolor;
     omega = p.omega;
     belief = gbelief;
-    inlist = (uint8_t *)(rinfo_f + n);
+    inlist = (uint8_t *)(inx + n);
   }
+  for (uint32_t v = tid; v < n; v += T) inx[v] = 0; /* every row stale */
   uint64_t *tabu = p.tabu + rs;
   uint32_t *mark = p.mark + rn, *queue = p.queue + rn;
 
@@ -422,6 +496,7 @@ __global__ void __launch_bounds__(NARROW ? 256 : GPU_MAX_THREADS, NARROW ? 3 : 1
   const int bel_on = st->has_belief && cf->beta != 0;
   const int64_t mu = cf->mu, beta = bel_on ? cf->beta : 0;
   const uint32_t topc = cf->k - 1, topr = k - 1;
+  const int32_t mu32 = (int32_t)mu, beta32 = (int32_t)beta; /* c_incr: |mu|, |beta| < 2^24 */
   const uint32_t key0 = (uint32_t)cf->seed, key1 = (uint32_t)(cf->seed >> 32);
   const uint32_t id = st->id;
   const uint64_t iter0 = iter;
@@ -452,6 +527,7 @@ __global__ void __launch_bounds__(NARROW ? 256 : GPU_MAX_THREADS, NARROW ? 3 : 1
     s_len2 = 0;
     s_cnt = 0;
     s_conf2 = 0;
+    s_ccnt = 0;
   }
   __syncthreads();
   /* G from the colors: warp per vertex */
@@ -520,60 +596,246 @@ __global__ void __launch_bounds__(NARROW ? 256 : GPU_MAX_THREADS, NARROW ? 3 : 1
       const int64_t slack = best_energy - energy;
       const uint32_t rc0 = (uint32_t)(((uint64_t)A.v[2] * (k - 1)) >> 32);
 
-      /* ---- scan */
-      int64_t lbd;
-      uint64_t lbk, lrk;
-      if (c_narrow_d)
-        scan_list<GT, int32_t>(L, len, grp, ngrp, sub, gs, color, G, omega, belief, bel_on, k,
-                               topr, topc, mu, beta, slack, tf, step, rc0, salt, salt2, rinfo_d,
-                               rinfo_f, &lbd, &lbk, &lrk);
-      else
-        scan_list<GT, int64_t>(L, len, grp, ngrp, sub, gs, color, G, omega, belief, bel_on, k,
-                               topr, topc, mu, beta, slack, tf, step, rc0, salt, salt2, rinfo_d,
-                               rinfo_f, &lbd, &lbk, &lrk);
-      PROF_MARK(1);
+      int64_t bd;
+      uint32_t bv = GPU_NONE, bc = 0, ba = 0, rv, ra;
+      int r_allowed;
+      int64_t dr;
+      if (c_incr) {
+        /* ---- the incremental selection (dev/cuda/NOTES.md, v5). Phase 1:
+         * each list entry's best non-tabu delta dv and best delta of any
+         * color dav from its carried row minima (a stale row is rescanned
+         * by its group first); D = min dv, and the random vertex. */
+        int32_t lD = INT32_MAX;
+        uint64_t lrk = UINT64_MAX;
+        for (uint32_t i0 = 0; i0 < len; i0 += T) { /* uniform trip count */
+          const uint32_t i = i0 + tid;
+          uint32_t v = 0, a = 0, ga = 0;
+          if (i < len) {
+            v = L[i];
+            a = color[v];
+            ga = (uint32_t)G[v * k + a];
+          }
+          const int valid = ga != 0; /* stopped conflicting: dropped at compaction */
+          const int stale = valid && step >= inx[v];
+          int32_t rm = INT32_MAX, ram = INT32_MAX;
+          uint32_t rmc = 0, rac = 0, rnx = GPU_NONE;
+          /* the warp rescans its stale rows one after the other, 32 colors
+           * at a time; the row's owner keeps the result */
+          for (uint32_t sm = warp_ballot(stale); sm; sm &= sm - 1) {
+            const uint32_t src = (uint32_t)__ffs((int)sm) - 1;
+            const uint32_t sv = L[i0 + (warp << 5) + src], sa = color[sv], rowb = sv * k;
+            const int32_t sw = omega[sv];
+            const uint32_t sbel = bel_on ? belief[sv] : GPU_NONE;
+            int32_t m = INT32_MAX, am = INT32_MAX;
+            uint32_t mc = 0, ac = 0, nx = GPU_NONE;
+            for (uint32_t c = lane; c < k; c += 32) {
+              if (c == sa) continue;
+              const int32_t e = sw * (int32_t)G[rowb + c] + (c == topr ? mu32 : 0) +
+                                (c != sbel ? beta32 : 0);
+              min_count(&am, &ac, e, 1);
+              const uint32_t t = tf[rowb + c];
+              if (t > step) {
+                if (t < nx) nx = t;
+              } else {
+                min_count(&m, &mc, e, 1);
+              }
+            }
 #pragma unroll
-      for (int o = 16; o > 0; o >>= 1) {
-        const int64_t od = __shfl_xor_sync(FULL_MASK, lbd, o);
-        const uint64_t ob = __shfl_xor_sync(FULL_MASK, lbk, o);
-        const uint64_t orr = __shfl_xor_sync(FULL_MASK, lrk, o);
-        best_merge(&lbd, &lbk, od, ob);
-        if (orr < lrk) lrk = orr;
-      }
-      if (lane == 0) {
-        slots[warp].d = lbd;
-        slots[warp].bk = lbk;
-        slots[warp].rk = lrk;
-      }
-      __syncthreads(); /* S1 */
-      {
-        const gpu_slot *sl = slots + (lane & (nwarps - 1));
-        lbd = sl->d;
-        lbk = sl->bk;
-        lrk = sl->rk;
-        for (uint32_t o = nwarps >> 1; o > 0; o >>= 1) {
+            for (int o = 16; o > 0; o >>= 1) {
+              const int32_t om = __shfl_xor_sync(FULL_MASK, m, o),
+                            oa = __shfl_xor_sync(FULL_MASK, am, o);
+              const uint32_t omc = __shfl_xor_sync(FULL_MASK, mc, o),
+                             oac = __shfl_xor_sync(FULL_MASK, ac, o),
+                             onx = __shfl_xor_sync(FULL_MASK, nx, o);
+              min_count(&m, &mc, om, omc);
+              min_count(&am, &ac, oa, oac);
+              if (onx < nx) nx = onx;
+            }
+            if (lane == src) {
+              rm = m;
+              ram = am;
+              rmc = mc;
+              rac = ac;
+              rnx = nx;
+            }
+          }
+          if (i < len) {
+            int32_t dv = INT32_MAX, dav = INT32_MAX;
+            if (valid) {
+              if (stale) {
+                im[v] = rm;
+                ia[v] = ram;
+                icnt[v] = rmc | (rac << 16);
+                inx[v] = rnx;
+              } else {
+                rm = im[v];
+                ram = ia[v];
+              }
+              const int32_t w = omega[v];
+              const uint32_t bel = bel_on ? belief[v] : GPU_NONE;
+              const int32_t base =
+                  w * (int32_t)ga + (a == topc ? mu32 : 0) + (a != bel ? beta32 : 0);
+              if (rm != INT32_MAX) dv = rm - base;
+              if (ram != INT32_MAX) dav = ram - base;
+              if (dv < lD) lD = dv;
+              const uint64_t rkey = ((uint64_t)prism_mix32(v ^ salt2) << 32) | i;
+              if (rkey < lrk) lrk = rkey;
+            }
+            rinfo_d[i] = (int64_t)(((uint64_t)(uint32_t)dv << 32) | (uint32_t)dav);
+          }
+        }
+#pragma unroll
+        for (int o = 16; o > 0; o >>= 1) {
+          const int32_t od = __shfl_xor_sync(FULL_MASK, lD, o);
+          const uint64_t orr = __shfl_xor_sync(FULL_MASK, lrk, o);
+          if (od < lD) lD = od;
+          if (orr < lrk) lrk = orr;
+        }
+        if (lane == 0) {
+          slots[warp].d = lD;
+          slots[warp].rk = lrk;
+        }
+        __syncthreads(); /* S1 */
+        {
+          const gpu_slot *sl = slots + (lane & (nwarps - 1));
+          lD = (int32_t)sl->d;
+          lrk = sl->rk;
+          for (uint32_t o = nwarps >> 1; o > 0; o >>= 1) {
+            const int32_t od = __shfl_xor_sync(FULL_MASK, lD, (int)o);
+            const uint64_t orr = __shfl_xor_sync(FULL_MASK, lrk, (int)o);
+            if (od < lD) lD = od;
+            if (orr < lrk) lrk = orr;
+          }
+        }
+        PROF_MARK(1);
+        const uint32_t ri = (uint32_t)lrk;
+        /* Phase 2: the rows that can hold the winner: dv == D (a non-tabu
+         * winner has d = D), or dav < slack and dav <= D (an aspirated tabu
+         * one); their colors into Lalt / rinfo_f, and the random move's data */
+        for (uint32_t i = tid; i < len; i += T) {
+          const uint64_t pk = (uint64_t)rinfo_d[i];
+          const int32_t dv = (int32_t)(uint32_t)(pk >> 32), dav = (int32_t)(uint32_t)pk;
+          if ((dv == lD && lD != INT32_MAX) || ((int64_t)dav < slack && dav <= lD)) {
+            const uint32_t v = L[i];
+            const uint32_t j = atomicAdd(&s_ccnt, 1u);
+            Lalt[j] = v;
+            rinfo_f[j] = color[v];
+          }
+          if (i == ri) {
+            const uint32_t v = L[i], a = color[v], rowb = v * k;
+            const int64_t w = omega[v], ga = (int64_t)G[rowb + a];
+            const uint32_t bel = bel_on ? belief[v] : GPU_NONE;
+            const int64_t pa = (a == topc ? mu : 0) + (a != bel ? beta : 0);
+            const uint32_t c = rc0 + (rc0 >= a);
+            const int64_t d = w * ((int64_t)G[rowb + c] - ga) + (c == topc ? mu : 0) +
+                              (c != bel ? beta : 0) - pa;
+            s_rd = d;
+            s_rf = a | (!(d >= slack && tf[rowb + c] > step) ? 0x80000000u : 0u);
+          }
+        }
+        __syncthreads(); /* S1b */
+        const uint32_t ccnt = s_ccnt;
+        int64_t lbd;
+        uint64_t lbk;
+        /* few rows (the common case): a warp per row, so that a row's
+         * colors take k / 32 steps instead of k / gs */
+        if (ccnt <= nwarps)
+          scan_rows<GT>(Lalt, rinfo_f, ccnt, warp, nwarps, lane, 32, G, omega, belief, bel_on, k,
+                        topr, topc, mu32, beta32, slack, tf, step, salt, &lbd, &lbk);
+        else
+          scan_rows<GT>(Lalt, rinfo_f, ccnt, grp, ngrp, sub, gs, G, omega, belief, bel_on, k,
+                        topr, topc, mu32, beta32, slack, tf, step, salt, &lbd, &lbk);
+#pragma unroll
+        for (int o = 16; o > 0; o >>= 1) {
+          const int64_t od = __shfl_xor_sync(FULL_MASK, lbd, o);
+          const uint64_t ob = __shfl_xor_sync(FULL_MASK, lbk, o);
+          best_merge(&lbd, &lbk, od, ob);
+        }
+        if (lane == 0) {
+          slots[warp].d = lbd;
+          slots[warp].bk = lbk;
+        }
+        __syncthreads(); /* S2 */
+        {
+          const gpu_slot *sl = slots + (lane & (nwarps - 1));
+          lbd = sl->d;
+          lbk = sl->bk;
+          for (uint32_t o = nwarps >> 1; o > 0; o >>= 1) {
+            const int64_t od = __shfl_xor_sync(FULL_MASK, lbd, (int)o);
+            const uint64_t ob = __shfl_xor_sync(FULL_MASK, lbk, (int)o);
+            best_merge(&lbd, &lbk, od, ob);
+          }
+        }
+        if (tid == 0) s_ccnt = 0; /* read by all before S2; next written after the next S1 */
+        PROF_MARK(2);
+        bd = lbd;
+        if (bd != INT64_MAX) {
+          const uint32_t bi = (uint32_t)lbk;
+          bv = Lalt[bi];
+          bc = (unmix32((uint32_t)(lbk >> 32)) ^ salt) - bv * k;
+          ba = rinfo_f[bi];
+        }
+        rv = L[ri];
+        ra = s_rf & 0x7FFFFFFFu;
+        r_allowed = (int)(s_rf >> 31);
+        dr = s_rd;
+      } else {
+        /* ---- scan */
+        int64_t lbd;
+        uint64_t lbk, lrk;
+        if (c_narrow_d)
+          scan_list<GT, int32_t>(L, len, grp, ngrp, sub, gs, color, G, omega, belief, bel_on, k,
+                                 topr, topc, mu, beta, slack, tf, step, rc0, salt, salt2, rinfo_d,
+                                 rinfo_f, &lbd, &lbk, &lrk);
+        else
+          scan_list<GT, int64_t>(L, len, grp, ngrp, sub, gs, color, G, omega, belief, bel_on, k,
+                                 topr, topc, mu, beta, slack, tf, step, rc0, salt, salt2, rinfo_d,
+                                 rinfo_f, &lbd, &lbk, &lrk);
+        PROF_MARK(1);
+#pragma unroll
+        for (int o = 16; o > 0; o >>= 1) {
           const int64_t od = __shfl_xor_sync(FULL_MASK, lbd, o);
           const uint64_t ob = __shfl_xor_sync(FULL_MASK, lbk, o);
           const uint64_t orr = __shfl_xor_sync(FULL_MASK, lrk, o);
           best_merge(&lbd, &lbk, od, ob);
           if (orr < lrk) lrk = orr;
         }
-      }
+        if (lane == 0) {
+          slots[warp].d = lbd;
+          slots[warp].bk = lbk;
+          slots[warp].rk = lrk;
+        }
+        __syncthreads(); /* S1 */
+        {
+          const gpu_slot *sl = slots + (lane & (nwarps - 1));
+          lbd = sl->d;
+          lbk = sl->bk;
+          lrk = sl->rk;
+          for (uint32_t o = nwarps >> 1; o > 0; o >>= 1) {
+            const int64_t od = __shfl_xor_sync(FULL_MASK, lbd, o);
+            const uint64_t ob = __shfl_xor_sync(FULL_MASK, lbk, o);
+            const uint64_t orr = __shfl_xor_sync(FULL_MASK, lrk, o);
+            best_merge(&lbd, &lbk, od, ob);
+            if (orr < lrk) lrk = orr;
+          }
+        }
 
-      PROF_MARK(2);
-      /* ---- decide (uniform) */
-      const int64_t bd = lbd;
-      uint32_t bv = GPU_NONE, bc = 0, ba = 0;
-      if (bd != INT64_MAX) {
-        const uint32_t bi = (uint32_t)lbk;
-        bv = L[bi];
-        bc = (unmix32((uint32_t)(lbk >> 32)) ^ salt) - bv * k;
-        ba = rinfo_f[bi] & 0x7FFFFFFFu;
+        PROF_MARK(2);
+        /* ---- decide (uniform) */
+        bd = lbd;
+        if (bd != INT64_MAX) {
+          const uint32_t bi = (uint32_t)lbk;
+          bv = L[bi];
+          bc = (unmix32((uint32_t)(lbk >> 32)) ^ salt) - bv * k;
+          ba = rinfo_f[bi] & 0x7FFFFFFFu;
+        }
+        const uint32_t ri = (uint32_t)lrk;
+        rv = L[ri];
+        const uint32_t rf = rinfo_f[ri];
+        ra = rf & 0x7FFFFFFFu;
+        r_allowed = (int)(rf >> 31);
+        dr = rinfo_d[ri];
       }
-      const uint32_t ri = (uint32_t)lrk;
-      const uint32_t rv = L[ri], rf = rinfo_f[ri], ra = rf & 0x7FFFFFFFu;
-      const int r_allowed = (int)(rf >> 31);
-      const int64_t dr = rinfo_d[ri];
       const uint32_t rc = rc0 + (rc0 >= ra);
       const uint32_t a3 = A.v[3], b0 = B.v[0], b1 = B.v[1];
 
@@ -596,6 +858,10 @@ __global__ void __launch_bounds__(NARROW ? 256 : GPU_MAX_THREADS, NARROW ? 3 : 1
         if (kempe_chain<GT>(o32, p.off, p.adj, n, c_max_chain, G, k, color, omega, belief, bel_on,
                             mu, beta, topc, mark, queue, &stamp, &s_qlen, &s_edelta, rv, ra,
                             rc, &delta)) {
+          if (c_incr) { /* colors moved along the chain: every row stale */
+            for (uint32_t v = tid; v < n; v += T) inx[v] = 0;
+            __syncthreads();
+          }
           energy += delta;
           tunnels++;
           iter++;
@@ -639,11 +905,43 @@ __global__ void __launch_bounds__(NARROW ? 256 : GPU_MAX_THREADS, NARROW ? 3 : 1
         uint32_t j = 0;
         for (uint64_t e = ms0 + tid; e < ms1; e += T, j++) {
           const uint32_t u = j == 0 ? q0 : j == 1 ? q1 : p.adj[e];
-          const uint32_t ia = u * k + ma, ic = u * k + mc;
-          const uint32_t ga = (uint32_t)G[ia] - w, gc = (uint32_t)G[ic] + w;
-          G[ia] = (GT)ga;
-          G[ic] = (GT)gc;
+          const uint32_t xa = u * k + ma, xc = u * k + mc;
+          const uint32_t ga = (uint32_t)G[xa] - w, gc = (uint32_t)G[xc] + w;
+          G[xa] = (GT)ga;
+          G[xc] = (GT)gc;
           const uint32_t cu = color[u];
+          if (c_incr) {
+            /* carry u's row minima: e(u, ma) fell, e(u, mc) rose; a row
+             * whose minimum loses its last color goes stale (rescanned when
+             * next needed), as does one whose tabu color frees next step */
+            uint32_t nx = inx[u];
+            if (step + 1 < nx) {
+              const int32_t wu = omega[u];
+              const uint32_t belu = bel_on ? belief[u] : GPU_NONE;
+              int32_t m = im[u], am = ia[u];
+              const uint32_t cn = icnt[u];
+              uint32_t mcn = cn & 0xFFFFu, acn = cn >> 16;
+              if (ma != cu) {
+                const int32_t e = wu * (int32_t)ga + (ma == topr ? mu32 : 0) +
+                                  (ma != belu ? beta32 : 0);
+                min_count(&am, &acn, e, 1);
+                if (tf[xa] <= step) min_count(&m, &mcn, e, 1);
+              }
+              if (mc != cu) {
+                const int32_t e = wu * (int32_t)(gc - w) + (mc == topr ? mu32 : 0) +
+                                  (mc != belu ? beta32 : 0);
+                if (e == am && --acn == 0) nx = 0;
+                if (tf[xc] <= step && e == m && --mcn == 0) nx = 0;
+              }
+              if (nx == 0) {
+                inx[u] = 0;
+              } else {
+                im[u] = m;
+                ia[u] = am;
+                icnt[u] = mcn | (acn << 16);
+              }
+            }
+          }
           if (cu == ma && ga == 0) {
             atomicSub(&s_ncv, 1);
           } else if (cu == mc && gc == w) {
@@ -657,6 +955,7 @@ __global__ void __launch_bounds__(NARROW ? 256 : GPU_MAX_THREADS, NARROW ? 3 : 1
         if (tid == 0) {
           const size_t t = (size_t)mv * k + ma;
           tabu[t] = iter + 1 + tenure;
+          inx[mv] = 0; /* new color, new tabu entry: its row is rescanned */
           const uint64_t rel = (uint64_t)step + 1 + tenure;
           tf[t] = rel > 0xFFFFFFFFull ? 0xFFFFFFFFu : (uint32_t)rel;
           const int before = G[mv * k + ma] > 0, now = G[mv * k + mc] > 0;
@@ -823,6 +1122,7 @@ struct prism_cuda_engine {
   uint64_t adj_len;
   size_t stride;
   int threads, place_cap, g16;
+  int incr_env; /* PRISM_CUDA_INCR (default 1) */
   uint32_t place_alloc; /* parts with global storage allocated: the complement */
   size_t smem_optin;
   int sms;
@@ -1083,6 +1383,7 @@ extern "C" prism_cuda_engine *prism_cuda_engine_create(const prism_graph *g,
   }
   ce->threads = th;
   ce->place_cap = env_place_cap();
+  ce->incr_env = env_int("PRISM_CUDA_INCR", 1) != 0;
   ce->g16 = env_int("PRISM_CUDA_G16", 1) != 0 &&
             (uint64_t)g->max_degree * PRISM_WMAX <= 0xFFFFu;
   /* threads: 256, unless every replica of a group has an SM of its own or
@@ -1226,7 +1527,10 @@ extern "C" void prism_cuda_engine_publish(prism_cuda_engine *ce, uint32_t group,
    * delta is below 2^27 in magnitude */
   c->narrow_d = ce->g16 && cfg->mu > -(1 << 24) && cfg->mu < (1 << 24) &&
                 cfg->beta > -(1 << 24) && cfg->beta < (1 << 24);
-  c->pad = 0;
+  /* the incremental selection: 32-bit row minima (narrow deltas), counts in
+   * 16 bits (k <= 65536); PRISM_CUDA_INCR=0 turns it off (A/B timing) */
+  c->incr = c->narrow_d && ce->kmax <= 65536u && ce->incr_env;
+  ce->stats.incr_batches += c->incr;
   c->omega_host = cfg->omega;
   c->t_publish = now_s();
   prism_triple_publish(gs->cfg_tb);

@@ -14,11 +14,11 @@ mkdir -p "$B"
 SAN="-fsanitize=address,undefined -fno-omit-frame-pointer"
 [ "${EMU_SAN:-1}" = 0 ] && SAN=""
 OPT="-O1 -g $SAN"
-CF="-std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter -Isrc -DPRISM_HAVE_CUDA=1 $OPT -pthread"
+CF="-std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter -Isrc -Iinclude -DPRISM_HAVE_CUDA=1 $OPT -pthread"
 XF="-std=c++17 -Wall -Wextra -Wno-unused-parameter -Wno-unknown-pragmas -Isrc -Idev/cuda -DPRISM_EMU -DPRISM_HAVE_CUDA=1 $OPT -pthread"
 objs=()
 pids=()
-for f in $(ls src/*/*.c tests/*.c | grep -v -e src/cli/main.c -e src/cuda/cuda_absent.c); do
+for f in $(ls src/*/*.c tests/*.c | grep -v -e src/cli/main.c -e src/cuda/cuda_absent.c -e src/mpi/mpi_run.c); do
   o="$B/$(echo "${f%.c}" | tr / _).o"
   if [ ! -f "$o" ] || [ "$f" -nt "$o" ] || [ -n "$(find src tests -name '*.h' -newer "$o" | head -1)" ]; then
     gcc $CF -c -o "$o" "$f" &

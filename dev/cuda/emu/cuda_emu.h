@@ -48,7 +48,14 @@ enum {
   cudaErrorInvalidValue = 1,
   cudaErrorMemoryAllocation = 2,
   cudaErrorNoDevice = 100,
-  cudaErrorNotReady = 600
+  cudaErrorNotReady = 600,
+  cudaErrorPeerAccessAlreadyEnabled = 704
+};
+enum { cudaHostAllocDefault = 0, cudaHostAllocMapped = 2 };
+enum cudaDeviceP2PAttr {
+  cudaDevP2PAttrPerformanceRank = 1,
+  cudaDevP2PAttrAccessSupported = 2,
+  cudaDevP2PAttrNativeAtomicSupported = 3
 };
 enum { cudaStreamDefault = 0, cudaStreamNonBlocking = 1 };
 #define CUDART_CB
@@ -69,6 +76,7 @@ struct cudaDeviceProp {
   int major, minor, multiProcessorCount, maxThreadsPerBlock, warpSize;
   size_t totalGlobalMem, sharedMemPerBlock, sharedMemPerBlockOptin, sharedMemPerMultiprocessor;
   int l2CacheSize;
+  int pciDomainID, pciBusID, pciDeviceID;
 };
 
 const char *cudaGetErrorName(cudaError_t e);
@@ -83,6 +91,15 @@ cudaError_t cudaMalloc(void **p, size_t bytes);
 cudaError_t cudaFree(void *p);
 cudaError_t cudaMallocHost(void **p, size_t bytes);
 cudaError_t cudaFreeHost(void *p);
+/* mapped host memory: the emulated device reads host memory directly */
+cudaError_t cudaHostAlloc(void **p, size_t bytes, unsigned flags);
+cudaError_t cudaHostGetDevicePointer(void **dev, void *host, unsigned flags);
+/* one emulated device: no peers */
+cudaError_t cudaDeviceCanAccessPeer(int *can, int dev, int peer);
+cudaError_t cudaDeviceEnablePeerAccess(int peer, unsigned flags);
+cudaError_t cudaDeviceGetP2PAttribute(int *value, cudaDeviceP2PAttr attr, int src, int dst);
+cudaError_t cudaMemcpyPeerAsync(void *dst, int dst_dev, const void *src, int src_dev,
+                                size_t bytes, cudaStream_t s = 0);
 cudaError_t cudaMemcpy(void *dst, const void *src, size_t bytes, cudaMemcpyKind kind);
 cudaError_t cudaMemcpyAsync(void *dst, const void *src, size_t bytes, cudaMemcpyKind kind,
                             cudaStream_t s = 0);
@@ -134,6 +151,8 @@ static inline T __shfl_xor_sync(unsigned mask, T v, int lane_mask) {
   memcpy(&out, &bits, sizeof out);
   return out;
 }
+
+static inline int __ffs(int x) { return __builtin_ffs(x); }
 
 long long clock64(void); /* nanoseconds: the emulator has no SM clock */
 
