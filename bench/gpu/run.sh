@@ -177,7 +177,7 @@ if has ttt; then
 import json, os, sys
 if not os.path.exists(sys.argv[1]):
     print("0 - -"); sys.exit()
-rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+rows = [r for r in (json.loads(l) for l in open(sys.argv[1]) if l.strip()) if "record" not in r]
 if len(rows) < 2:
     print("%d - -" % len(rows)); sys.exit()
 wall = (rows[-1]["elapsed_s"] - rows[0]["elapsed_s"]) * 1e3 / (len(rows) - 1)
@@ -186,7 +186,7 @@ print("%d %.1f %.1f" % (len(rows), wall - kern, kern))
 EOF
 )
         set -- $res $st
-        say "$(printf '%-12s %3s  %-7s  %4s  %7s  %7s  %6s  %7s  %13s  %15s' "$g" "$k" "$be" "$seed" "$1" "$2" "$3" "$4" "$5" "${6:-}")"
+        say "$(printf '%-12s %3s  %-7s  %4s  %7s  %7s  %6s  %7s  %13s  %15s' "$g" "$k" "$be" "$seed" "${1:-?}" "${2:-?}" "${3:-?}" "${4:-?}" "${5:-?}" "${6:-?}")"
       done
     done
   done
