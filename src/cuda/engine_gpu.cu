@@ -41,6 +41,7 @@
  * each phase of an iteration; the engine prints the split at destroy
  * (dev/cuda/NOTES.md). Off in normal builds. */
 #define PROF_PHASES 8
+#define PROF_SLOTS (PROF_PHASES + 2) /* + counts: rows rescanned, candidate rows (incr.cuh) */
 #ifdef PRISM_CUDA_PROFILE
 #define PROF_MARK(i)                  \
   do {                                \
@@ -81,7 +82,9 @@ typedef struct gpu_cfg {
   double t_publish;   /* host clock at publish (latency measurements; not read on device) */
   const int32_t *omega_host; /* the group's weights on the host (uploaded when changed) */
   uint32_t k, tun_thr, max_chain, tabu_base, alpha_fp, moves, narrow_d;
-  uint32_t incr; /* the incremental selection (row minima carried between iterations) */
+  uint32_t incr;    /* the incremental selection (incr.cuh) runs: set at launch */
+  uint32_t incr_ok; /* it may run (narrow deltas, k <= 65536, not switched off) */
+  uint32_t pad;
 } gpu_cfg;
 
 /* KernelTelemetry: one record per batch and group, reduced on the device
@@ -332,67 +335,7 @@ __device__ __forceinline__ void scan_list(
   *out_rk = rk;
 }
 
-/* The incremental selection's helpers. (min, count) of a multiset of
- * values, merged. */
-__device__ __forceinline__ void min_count(int32_t *m, uint32_t *c, int32_t om, uint32_t oc) {
-  if (om < *m) {
-    *m = om;
-    *c = oc;
-  } else if (om == *m) {
-    *c += oc;
-  }
-}
-
-/* The lanes of the (converged) warp that have x set, as a bit mask. */
-__device__ __forceinline__ uint32_t warp_ballot(int x) {
-#ifdef PRISM_EMU
-  uint32_t b = x ? 1u << (threadIdx.x & 31) : 0u;
-  for (int o = 16; o > 0; o >>= 1) b |= __shfl_xor_sync(FULL_MASK, b, o);
-  return b;
-#else
-  return __ballot_sync(FULL_MASK, x);
-#endif
-}
-
-/* The exact rule of scan_list on the candidate rows only: rows cand[j]
- * with colors ccol[j]; the key's low word is j. Deltas in 32 bits (the
- * incremental selection runs only when they fit). */
-template <typename GT>
-__device__ __forceinline__ void scan_rows(const uint32_t *cand, const uint32_t *ccol,
-                                          uint32_t cnt, uint32_t grp, uint32_t ngrp, uint32_t sub,
-                                          uint32_t gs, const GT *G, const int32_t *omega,
-                                          const uint32_t *belief, int bel_on, uint32_t k,
-                                          uint32_t topr, uint32_t topc, int32_t mu, int32_t beta,
-                                          int64_t slack64, const uint32_t *tf, uint32_t step,
-                                          uint32_t salt, int64_t *out_d, uint64_t *out_bk) {
-  const int32_t slack = slack64 > INT32_MAX ? INT32_MAX : slack64 < INT32_MIN ? INT32_MIN
-                                                                             : (int32_t)slack64;
-  int32_t bd = INT32_MAX;
-  uint64_t bk = UINT64_MAX;
-  for (uint32_t j = grp; j < cnt; j += ngrp) {
-    const uint32_t v = cand[j], a = ccol[j], rowb = v * k;
-    const int32_t ga = (int32_t)G[rowb + a], w = omega[v];
-    const uint32_t bel = bel_on ? belief[v] : GPU_NONE;
-    const int32_t pa = (a == topc ? mu : 0) + (a != bel ? beta : 0);
-    const int32_t base = beta - w * ga - pa;
-#pragma unroll SCAN_UNROLL
-    for (uint32_t c = sub; c < k; c += gs) {
-      if (c == a) continue;
-      int32_t d = w * (int32_t)G[rowb + c] + base;
-      if (c == topr) d += mu;
-      if (c == bel) d -= beta;
-      if (d > bd) continue;
-      if (d >= slack && tf[rowb + c] > step) continue; /* tabu, no aspiration */
-      const uint64_t key = ((uint64_t)prism_mix32((v * k + c) ^ salt) << 32) | j;
-      if (d < bd || key < bk) {
-        bd = d;
-        bk = key;
-      }
-    }
-  }
-  *out_d = bd == INT32_MAX ? INT64_MAX : (int64_t)bd;
-  *out_bk = bk;
-}
+#include "cuda/incr.cuh"
 
 /* NARROW: blocks of at most 256 threads, register budget for 3 blocks per
  * SM (78 registers, no spills on sm_90) instead of 106. */
@@ -416,6 +359,9 @@ __global__ void __launch_bounds__(NARROW ? 256 : GPU_MAX_THREADS, NARROW ? 3 : 1
   gpu_rep *st = p.rep + r;
 #ifdef PRISM_CUDA_PROFILE
   long long prof[PROF_PHASES] = {0, 0, 0, 0, 0, 0, 0, 0}, prof_t = clock64();
+  unsigned long long prof_rows = 0;
+  __shared__ unsigned long long prof_rescans;
+  if (tid == 0) prof_rescans = 0;
 #endif
   const uint32_t k = st->k, nk = n * k;
   const size_t rn = (size_t)r * n, rs = (size_t)r * p.stride;
@@ -506,6 +452,31 @@ __global__ void __launch_bounds__(NARROW ? 256 : GPU_MAX_THREADS, NARROW ? 3 : 1
   uint32_t gs = 8;
   while (gs > 1 && gs / 2 >= k) gs /= 2;
   const uint32_t sub = lane & (gs - 1), grp = tid / gs, ngrp = T / gs;
+  /* the incremental selection's view of this replica (L and cand follow
+   * the compaction's swaps: set at every selection) */
+  incr_view<GT> V;
+  V.L = L;
+  V.cand = Lalt;
+  V.ccol = rinfo_f;
+  V.pk = rinfo_d;
+  V.color = color;
+  V.belief = belief;
+  V.tf = tf;
+  V.G = G;
+  V.omega = omega;
+  V.im = im;
+  V.ia = ia;
+  V.icnt = icnt;
+  V.inx = inx;
+  V.k = k;
+  V.topr = topr;
+  V.topc = topc;
+  V.mu = mu32;
+  V.beta = beta32;
+  V.bel_on = bel_on;
+#ifdef PRISM_CUDA_PROFILE
+  V.prof_rescans = &prof_rescans;
+#endif
 
   for (uint32_t i = tid; i < PRISM_METRO_LEVELS; i += T)
     metro[i] = p.metro[(size_t)r * PRISM_METRO_LEVELS + i];
@@ -601,89 +572,12 @@ __global__ void __launch_bounds__(NARROW ? 256 : GPU_MAX_THREADS, NARROW ? 3 : 1
       int r_allowed;
       int64_t dr;
       if (c_incr) {
-        /* ---- the incremental selection (dev/cuda/NOTES.md, v5). Phase 1:
-         * each list entry's best non-tabu delta dv and best delta of any
-         * color dav from its carried row minima (a stale row is rescanned
-         * by its group first); D = min dv, and the random vertex. */
-        int32_t lD = INT32_MAX;
-        uint64_t lrk = UINT64_MAX;
-        for (uint32_t i0 = 0; i0 < len; i0 += T) { /* uniform trip count */
-          const uint32_t i = i0 + tid;
-          uint32_t v = 0, a = 0, ga = 0;
-          if (i < len) {
-            v = L[i];
-            a = color[v];
-            ga = (uint32_t)G[v * k + a];
-          }
-          const int valid = ga != 0; /* stopped conflicting: dropped at compaction */
-          const int stale = valid && step >= inx[v];
-          int32_t rm = INT32_MAX, ram = INT32_MAX;
-          uint32_t rmc = 0, rac = 0, rnx = GPU_NONE;
-          /* the warp rescans its stale rows one after the other, 32 colors
-           * at a time; the row's owner keeps the result */
-          for (uint32_t sm = warp_ballot(stale); sm; sm &= sm - 1) {
-            const uint32_t src = (uint32_t)__ffs((int)sm) - 1;
-            const uint32_t sv = L[i0 + (warp << 5) + src], sa = color[sv], rowb = sv * k;
-            const int32_t sw = omega[sv];
-            const uint32_t sbel = bel_on ? belief[sv] : GPU_NONE;
-            int32_t m = INT32_MAX, am = INT32_MAX;
-            uint32_t mc = 0, ac = 0, nx = GPU_NONE;
-            for (uint32_t c = lane; c < k; c += 32) {
-              if (c == sa) continue;
-              const int32_t e = sw * (int32_t)G[rowb + c] + (c == topr ? mu32 : 0) +
-                                (c != sbel ? beta32 : 0);
-              min_count(&am, &ac, e, 1);
-              const uint32_t t = tf[rowb + c];
-              if (t > step) {
-                if (t < nx) nx = t;
-              } else {
-                min_count(&m, &mc, e, 1);
-              }
-            }
-#pragma unroll
-            for (int o = 16; o > 0; o >>= 1) {
-              const int32_t om = __shfl_xor_sync(FULL_MASK, m, o),
-                            oa = __shfl_xor_sync(FULL_MASK, am, o);
-              const uint32_t omc = __shfl_xor_sync(FULL_MASK, mc, o),
-                             oac = __shfl_xor_sync(FULL_MASK, ac, o),
-                             onx = __shfl_xor_sync(FULL_MASK, nx, o);
-              min_count(&m, &mc, om, omc);
-              min_count(&am, &ac, oa, oac);
-              if (onx < nx) nx = onx;
-            }
-            if (lane == src) {
-              rm = m;
-              ram = am;
-              rmc = mc;
-              rac = ac;
-              rnx = nx;
-            }
-          }
-          if (i < len) {
-            int32_t dv = INT32_MAX, dav = INT32_MAX;
-            if (valid) {
-              if (stale) {
-                im[v] = rm;
-                ia[v] = ram;
-                icnt[v] = rmc | (rac << 16);
-                inx[v] = rnx;
-              } else {
-                rm = im[v];
-                ram = ia[v];
-              }
-              const int32_t w = omega[v];
-              const uint32_t bel = bel_on ? belief[v] : GPU_NONE;
-              const int32_t base =
-                  w * (int32_t)ga + (a == topc ? mu32 : 0) + (a != bel ? beta32 : 0);
-              if (rm != INT32_MAX) dv = rm - base;
-              if (ram != INT32_MAX) dav = ram - base;
-              if (dv < lD) lD = dv;
-              const uint64_t rkey = ((uint64_t)prism_mix32(v ^ salt2) << 32) | i;
-              if (rkey < lrk) lrk = rkey;
-            }
-            rinfo_d[i] = (int64_t)(((uint64_t)(uint32_t)dv << 32) | (uint32_t)dav);
-          }
-        }
+        /* ---- the incremental selection (incr.cuh) */
+        V.L = L;
+        V.cand = Lalt;
+        int32_t lD;
+        uint64_t lrk;
+        incr_phase1(V, len, step, salt2, &lD, &lrk);
 #pragma unroll
         for (int o = 16; o > 0; o >>= 1) {
           const int32_t od = __shfl_xor_sync(FULL_MASK, lD, o);
@@ -709,42 +603,20 @@ __global__ void __launch_bounds__(NARROW ? 256 : GPU_MAX_THREADS, NARROW ? 3 : 1
         }
         PROF_MARK(1);
         const uint32_t ri = (uint32_t)lrk;
-        /* Phase 2: the rows that can hold the winner: dv == D (a non-tabu
-         * winner has d = D), or dav < slack and dav <= D (an aspirated tabu
-         * one); their colors into Lalt / rinfo_f, and the random move's data */
-        for (uint32_t i = tid; i < len; i += T) {
-          const uint64_t pk = (uint64_t)rinfo_d[i];
-          const int32_t dv = (int32_t)(uint32_t)(pk >> 32), dav = (int32_t)(uint32_t)pk;
-          if ((dv == lD && lD != INT32_MAX) || ((int64_t)dav < slack && dav <= lD)) {
-            const uint32_t v = L[i];
-            const uint32_t j = atomicAdd(&s_ccnt, 1u);
-            Lalt[j] = v;
-            rinfo_f[j] = color[v];
-          }
-          if (i == ri) {
-            const uint32_t v = L[i], a = color[v], rowb = v * k;
-            const int64_t w = omega[v], ga = (int64_t)G[rowb + a];
-            const uint32_t bel = bel_on ? belief[v] : GPU_NONE;
-            const int64_t pa = (a == topc ? mu : 0) + (a != bel ? beta : 0);
-            const uint32_t c = rc0 + (rc0 >= a);
-            const int64_t d = w * ((int64_t)G[rowb + c] - ga) + (c == topc ? mu : 0) +
-                              (c != bel ? beta : 0) - pa;
-            s_rd = d;
-            s_rf = a | (!(d >= slack && tf[rowb + c] > step) ? 0x80000000u : 0u);
-          }
-        }
+        incr_collect(V, len, lD, slack, ri, rc0, step, &s_ccnt, &s_rd, &s_rf);
         __syncthreads(); /* S1b */
         const uint32_t ccnt = s_ccnt;
+#ifdef PRISM_CUDA_PROFILE
+        prof_rows += ccnt;
+#endif
         int64_t lbd;
         uint64_t lbk;
         /* few rows (the common case): a warp per row, so that a row's
          * colors take k / 32 steps instead of k / gs */
         if (ccnt <= nwarps)
-          scan_rows<GT>(Lalt, rinfo_f, ccnt, warp, nwarps, lane, 32, G, omega, belief, bel_on, k,
-                        topr, topc, mu32, beta32, slack, tf, step, salt, &lbd, &lbk);
+          incr_scan_rows(V, ccnt, warp, nwarps, lane, 32, slack, step, salt, &lbd, &lbk);
         else
-          scan_rows<GT>(Lalt, rinfo_f, ccnt, grp, ngrp, sub, gs, G, omega, belief, bel_on, k,
-                        topr, topc, mu32, beta32, slack, tf, step, salt, &lbd, &lbk);
+          incr_scan_rows(V, ccnt, grp, ngrp, sub, gs, slack, step, salt, &lbd, &lbk);
 #pragma unroll
         for (int o = 16; o > 0; o >>= 1) {
           const int64_t od = __shfl_xor_sync(FULL_MASK, lbd, o);
@@ -910,38 +782,7 @@ __global__ void __launch_bounds__(NARROW ? 256 : GPU_MAX_THREADS, NARROW ? 3 : 1
           G[xa] = (GT)ga;
           G[xc] = (GT)gc;
           const uint32_t cu = color[u];
-          if (c_incr) {
-            /* carry u's row minima: e(u, ma) fell, e(u, mc) rose; a row
-             * whose minimum loses its last color goes stale (rescanned when
-             * next needed), as does one whose tabu color frees next step */
-            uint32_t nx = inx[u];
-            if (step + 1 < nx) {
-              const int32_t wu = omega[u];
-              const uint32_t belu = bel_on ? belief[u] : GPU_NONE;
-              int32_t m = im[u], am = ia[u];
-              const uint32_t cn = icnt[u];
-              uint32_t mcn = cn & 0xFFFFu, acn = cn >> 16;
-              if (ma != cu) {
-                const int32_t e = wu * (int32_t)ga + (ma == topr ? mu32 : 0) +
-                                  (ma != belu ? beta32 : 0);
-                min_count(&am, &acn, e, 1);
-                if (tf[xa] <= step) min_count(&m, &mcn, e, 1);
-              }
-              if (mc != cu) {
-                const int32_t e = wu * (int32_t)(gc - w) + (mc == topr ? mu32 : 0) +
-                                  (mc != belu ? beta32 : 0);
-                if (e == am && --acn == 0) nx = 0;
-                if (tf[xc] <= step && e == m && --mcn == 0) nx = 0;
-              }
-              if (nx == 0) {
-                inx[u] = 0;
-              } else {
-                im[u] = m;
-                ia[u] = am;
-                icnt[u] = mcn | (acn << 16);
-              }
-            }
-          }
+          if (c_incr) incr_carry(V, u, cu, ma, mc, ga, gc, w, step);
           if (cu == ma && ga == 0) {
             atomicSub(&s_ncv, 1);
           } else if (cu == mc && gc == w) {
@@ -1027,7 +868,11 @@ __global__ void __launch_bounds__(NARROW ? 256 : GPU_MAX_THREADS, NARROW ? 3 : 1
 #ifdef PRISM_CUDA_PROFILE
   PROF_MARK(7);
   if (tid == 0)
-    for (int i = 0; i < PROF_PHASES; i++) p.prof[(size_t)r * PROF_PHASES + i] += (unsigned long long)prof[i];
+  {
+    for (int i = 0; i < PROF_PHASES; i++) p.prof[(size_t)r * PROF_SLOTS + i] += (unsigned long long)prof[i];
+    p.prof[(size_t)r * PROF_SLOTS + PROF_PHASES] += prof_rescans;
+    p.prof[(size_t)r * PROF_SLOTS + PROF_PHASES + 1] += prof_rows;
+  }
 #endif
 }
 
@@ -1106,6 +951,7 @@ typedef struct group_state {
   double t_launch, t_publish; /* host clock: launch call, publish of the config in use */
   double publish_s_sum;
   uint64_t publish_calls;
+  uint32_t launched_k, launched_incr; /* the batch in flight: its k and selection */
 } group_state;
 
 /* One finished batch on the timeline (host clock, seconds). */
@@ -1122,7 +968,14 @@ struct prism_cuda_engine {
   uint64_t adj_len;
   size_t stride;
   int threads, place_cap, g16;
-  int incr_env; /* PRISM_CUDA_INCR (default 1) */
+  int incr_env; /* PRISM_CUDA_INCR: -1 auto (timed, default), 1 always, 0 never */
+  /* the selection's timing at k = at_k (auto): batches launched, finished,
+   * moves and kernel ms per mode (0 full scan, 1 incremental); the choice
+   * (-1 until both have AT_SAMPLES batches) */
+  uint32_t at_k;
+  uint32_t at_launched[2], at_done[2];
+  double at_moves[2], at_ms[2];
+  int at_choice;
   uint32_t place_alloc; /* parts with global storage allocated: the complement */
   size_t smem_optin;
   int sms;
@@ -1383,7 +1236,12 @@ extern "C" prism_cuda_engine *prism_cuda_engine_create(const prism_graph *g,
   }
   ce->threads = th;
   ce->place_cap = env_place_cap();
-  ce->incr_env = env_int("PRISM_CUDA_INCR", 1) != 0;
+  {
+    const char *e = getenv("PRISM_CUDA_INCR");
+    ce->incr_env = (!e || !*e || !strcmp(e, "auto")) ? -1 : atoi(e) != 0;
+  }
+  ce->at_k = 0;
+  ce->at_choice = -1;
   ce->g16 = env_int("PRISM_CUDA_G16", 1) != 0 &&
             (uint64_t)g->max_degree * PRISM_WMAX <= 0xFFFFu;
   /* threads: 256, unless every replica of a group has an SM of its own or
@@ -1443,7 +1301,7 @@ extern "C" prism_cuda_engine *prism_cuda_engine_create(const prism_graph *g,
   if (!(place & PLACE_G)) DALLOC(ce->d_G, (size_t)R * nk * gsz);
   if (!(place & PLACE_TABU)) DALLOC(ce->d_tf, (size_t)R * nk * 4);
 #ifdef PRISM_CUDA_PROFILE
-  DALLOC(ce->d_prof, (size_t)R * PROF_PHASES * 8);
+  DALLOC(ce->d_prof, (size_t)R * PROF_SLOTS * 8);
 #endif
 #undef DALLOC
   if (fail) {
@@ -1492,13 +1350,44 @@ extern "C" prism_cuda_engine *prism_cuda_engine_create(const prism_graph *g,
   CHECK_CUDA(cudaMemset(ce->d_mark, 0, (size_t)R * n * 4));
   CHECK_CUDA(cudaMemset(ce->d_stamp, 0, (size_t)R * 4));
   CHECK_CUDA(cudaMemset(ce->d_belief, 0, (size_t)R * n * 4));
-  if (ce->d_prof) CHECK_CUDA(cudaMemset(ce->d_prof, 0, (size_t)R * PROF_PHASES * 8));
+  if (ce->d_prof) CHECK_CUDA(cudaMemset(ce->d_prof, 0, (size_t)R * PROF_SLOTS * 8));
   calibrate(ce);
   ce->stats.threads = ce->threads;
   ce->stats.sms = ce->sms;
   ce->stats.g16 = ce->g16;
   snprintf(err, err_len, "%s", prop.name);
   return ce;
+}
+
+/* The move selection of the next batch at k colors, when the incremental
+ * one may run: PRISM_CUDA_INCR=1/0 forces it; auto times both (they take the
+ * same moves) on AT_SAMPLES batches each at every new k, alternating, then
+ * keeps the one with more moves per kernel millisecond. */
+#define AT_SAMPLES 2
+static int incr_pick(prism_cuda_engine *ce, uint32_t k) {
+  if (ce->incr_env >= 0) return ce->incr_env;
+  if (k != ce->at_k) {
+    ce->at_k = k;
+    ce->at_choice = -1;
+    for (int i = 0; i < 2; i++) {
+      ce->at_launched[i] = ce->at_done[i] = 0;
+      ce->at_moves[i] = ce->at_ms[i] = 0;
+    }
+  }
+  if (ce->at_choice >= 0) return ce->at_choice;
+  const int m = ce->at_launched[1] <= ce->at_launched[0]; /* the incremental one first */
+  ce->at_launched[m]++;
+  return m;
+}
+
+static void incr_sample(prism_cuda_engine *ce, uint32_t k, uint32_t incr, double moves,
+                        float ms) {
+  if (ce->incr_env >= 0 || k != ce->at_k || ce->at_choice >= 0) return;
+  ce->at_done[incr]++;
+  ce->at_moves[incr] += moves;
+  ce->at_ms[incr] += ms;
+  if (ce->at_done[0] >= AT_SAMPLES && ce->at_done[1] >= AT_SAMPLES)
+    ce->at_choice = ce->at_moves[1] * ce->at_ms[0] >= ce->at_moves[0] * ce->at_ms[1];
 }
 
 static group_state *group_of(prism_cuda_engine *ce, uint32_t group) {
@@ -1527,10 +1416,11 @@ extern "C" void prism_cuda_engine_publish(prism_cuda_engine *ce, uint32_t group,
    * delta is below 2^27 in magnitude */
   c->narrow_d = ce->g16 && cfg->mu > -(1 << 24) && cfg->mu < (1 << 24) &&
                 cfg->beta > -(1 << 24) && cfg->beta < (1 << 24);
-  /* the incremental selection: 32-bit row minima (narrow deltas), counts in
-   * 16 bits (k <= 65536); PRISM_CUDA_INCR=0 turns it off (A/B timing) */
-  c->incr = c->narrow_d && ce->kmax <= 65536u && ce->incr_env;
-  ce->stats.incr_batches += c->incr;
+  /* the incremental selection may run: 32-bit row minima (narrow deltas),
+   * counts in 16 bits (k <= 65536); PRISM_CUDA_INCR=0 turns it off */
+  c->incr_ok = c->narrow_d && ce->kmax <= 65536u && ce->incr_env != 0;
+  c->incr = 0;
+  c->pad = 0;
   c->omega_host = cfg->omega;
   c->t_publish = now_s();
   prism_triple_publish(gs->cfg_tb);
@@ -1581,9 +1471,14 @@ extern "C" void prism_cuda_engine_launch(prism_cuda_engine *ce, uint32_t group,
   /* the newest published config (the consumer side of the triple buffer);
    * its slot is not handed back to the producer until the next take, which
    * comes after this batch's upload has finished */
-  const gpu_cfg *c = (const gpu_cfg *)prism_triple_take(gs->cfg_tb, NULL);
+  gpu_cfg *c = (gpu_cfg *)prism_triple_take(gs->cfg_tb, NULL);
   if (c->seq == 0) prism_die("CUDA engine: group %u launched before any config was published", group);
   gs->launched_seq = c->seq;
+  /* the selection: both take the same moves, so the faster one is timed
+   * (incr_pick) */
+  gs->launched_k = c->k;
+  gs->launched_incr = c->incr = c->incr_ok ? (uint32_t)incr_pick(ce, c->k) : 0u;
+  ce->stats.incr_batches += c->incr;
   gs->t_publish = c->t_publish;
   cudaStream_t up = ce->stream[PRISM_STREAM_UPLOAD], ex = ce->stream[PRISM_STREAM_EXEC],
                down = ce->stream[PRISM_STREAM_DOWNLOAD];
@@ -1777,6 +1672,7 @@ extern "C" void prism_cuda_engine_wait(prism_cuda_engine *ce, uint32_t group, pr
   CHECK_CUDA(cudaEventElapsedTime(&ms, gs->ev[EV_K0], gs->ev[EV_K1]));
   ce->stats.kernel_ms = ms;
   ce->stats.batch_ms = (now_s() - gs->t_launch) * 1e3;
+  incr_sample(ce, gs->launched_k, gs->launched_incr, (double)t->moves, ms);
   if (tel) {
     memset(tel, 0, sizeof *tel);
     tel->seq = t->seq;
@@ -1962,18 +1858,19 @@ extern "C" int prism_cuda_engine_write_trace(const prism_cuda_engine *ce, const 
 /* PRISM_CUDA_PROFILE: the cycle split of an iteration, summed over blocks. */
 static void print_profile(prism_cuda_engine *ce) {
   if (!ce->d_prof || ce->prof_iters == 0) return;
-  unsigned long long *h = (unsigned long long *)calloc((size_t)ce->R * PROF_PHASES, 8);
-  CHECK_CUDA(cudaMemcpy(h, ce->d_prof, (size_t)ce->R * PROF_PHASES * 8, cudaMemcpyDeviceToHost));
-  double sum[PROF_PHASES] = {0}, all = 0;
+  unsigned long long *h = (unsigned long long *)calloc((size_t)ce->R * PROF_SLOTS, 8);
+  CHECK_CUDA(cudaMemcpy(h, ce->d_prof, (size_t)ce->R * PROF_SLOTS * 8, cudaMemcpyDeviceToHost));
+  double sum[PROF_SLOTS] = {0}, all = 0;
   for (uint32_t r = 0; r < ce->R; r++)
-    for (int i = 0; i < PROF_PHASES; i++) sum[i] += (double)h[(size_t)r * PROF_PHASES + i];
+    for (int i = 0; i < PROF_SLOTS; i++) sum[i] += (double)h[(size_t)r * PROF_SLOTS + i];
   for (int i = 0; i < PROF_PHASES; i++) all += sum[i];
   fprintf(stderr, "cuda profile (thread 0, cycles per iteration, %llu iterations):",
           (unsigned long long)ce->prof_iters);
   for (int i = 0; i < PROF_PHASES; i++)
     fprintf(stderr, " %s %.0f (%.0f%%)", prof_names[i], sum[i] / (double)ce->prof_iters,
             100.0 * sum[i] / (all > 0 ? all : 1));
-  fprintf(stderr, "\n");
+  fprintf(stderr, "; per iteration: rows rescanned %.2f, candidate rows %.2f (incremental selection)\n",
+          sum[PROF_PHASES] / (double)ce->prof_iters, sum[PROF_PHASES + 1] / (double)ce->prof_iters);
   free(h);
 }
 

@@ -234,6 +234,12 @@ static void cuda_finish(engine *e) {
         100.0 * ps.busy, ps.span_s, ps.gap_ms_mean, ps.gap_ms_max, ps.cfg_device_ms_mean,
         ps.cfg_device_ms_max, ps.cfg_kernel_ms_mean, ps.tel_ms_mean, ps.tel_ms_max);
     info(e, line);
+    prism_cuda_stats cs;
+    prism_cuda_engine_stats(e->cuda, &cs);
+    snprintf(line, sizeof line,
+             "gpu move selection: incremental in %llu of %llu batches (docs/cuda.md)",
+             cs.incr_batches, (unsigned long long)ps.batches);
+    info(e, line);
   }
   if (e->o->trace_path) {
     char err[256];
