@@ -673,6 +673,33 @@ PRISM_TEST(cuda_solve_end_to_end, "gpu") {
   prism_graph_free(g);
 }
 
+/* Islands over two devices (multi.cu): devices 0 and 1 when there are two,
+ * else device 0 twice (two engines on one device: the same code path). The
+ * whole solve still equals the CPU engine's, move for move, so the result
+ * does not depend on the device count. A bad --gpus list is refused. */
+PRISM_TEST(cuda_islands_over_devices, "gpu") {
+  NEED_GPU();
+  const int count = prism_cuda_device_count();
+  char err[256];
+  TEST_CHECK(prism_cuda_set_devices("0,x", err, sizeof err) != 0);
+  TEST_CHECK(strstr(err, "--gpus") != NULL);
+  TEST_CHECK(prism_cuda_set_devices("99", err, sizeof err) != 0);
+  TEST_CHECK(strstr(err, "does not exist") != NULL);
+  TEST_REQUIRE(prism_cuda_set_devices(count >= 2 ? "0,1" : "0,0", err, sizeof err) == 0);
+  prism_graph *g = gnp(250, 0.5, 0, 7);
+  prism_cuda_engine *ce = prism_cuda_engine_create(g, 8, 40, 2, err, sizeof err);
+  TEST_REQUIRE(ce != NULL);
+  prism_cuda_stats st;
+  prism_cuda_engine_stats(ce, &st);
+  TEST_CHECK_EQ(st.devices, 2);
+  prism_cuda_engine_destroy(ce);
+  printf("    devices %s\n", count >= 2 ? "0,1" : "0,0 (one device)");
+  solve_both(g, 2, 1);
+  solve_both(g, 3, 1);
+  TEST_REQUIRE(prism_cuda_set_devices("all", err, sizeof err) == 0);
+  prism_graph_free(g);
+}
+
 /* The time limit holds inside a GPU batch: a batch of 10^8 moves (minutes
  * on the GPU) ends once the host raises the stop flag at the deadline. */
 PRISM_TEST(cuda_time_limit_inside_batches, "gpu") {

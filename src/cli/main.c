@@ -66,6 +66,8 @@ static void usage_color(FILE *f) {
           "      --backend B        auto | cpu | cuda (default auto)\n"
           "      --telemetry FILE   per-batch telemetry as JSON Lines\n"
           "      --trace FILE       CUDA: the pipeline timeline as a Chrome trace (JSON)\n"
+          "      --gpus LIST        CUDA: all (default) or device numbers 0,1,...; the\n"
+          "                         islands are dealt to the devices in turn\n"
           "      --status           status lines on stderr even when it is not a terminal\n"
           "                         (default: on a terminal only, one line updated in\n"
           "                         place; time, k, conflicts, moves/s, modes, control)\n"
@@ -189,7 +191,7 @@ static int cmd_color(int argc, char **argv) {
       {"status", no_argument, 0, 'S'},        {"dump-params", no_argument, 0, 'J'},
       {"quiet", no_argument, 0, 'q'},         {"help", no_argument, 0, 'h'},
       {"controller", required_argument, 0, 'R'}, {"qtable", required_argument, 0, 'Q'},
-      {"trace", required_argument, 0, 'X'},
+      {"trace", required_argument, 0, 'X'},   {"gpus", required_argument, 0, 1010},
       {"checkpoint", required_argument, 0, 1001}, {"checkpoint-every", required_argument, 0, 1002},
       {"resume", required_argument, 0, 1003},
       {"report", required_argument, 0, 'W'},
@@ -205,6 +207,7 @@ static int cmd_color(int argc, char **argv) {
   prism_format fmt = PRISM_FORMAT_AUTO;
   int dump = 0, c, status = -1;
   const char *report = NULL;
+  const char *gpus = NULL; /* --gpus: the CUDA devices (all) */
   char err[512];
   uint64_t u;
   const long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -278,6 +281,7 @@ static int cmd_color(int argc, char **argv) {
         break;
       case 'T': o.telemetry_path = optarg; break;
       case 'X': o.trace_path = optarg; break;
+      case 1010: gpus = optarg; break;
       case 'S': status = 1; break;
       case 'W': report = optarg; break;
       case 'J': dump = 1; break;
@@ -333,6 +337,10 @@ static int cmd_color(int argc, char **argv) {
     int have = prism_cuda_available(why, sizeof why);
     if (o.backend == PRISM_BACKEND_CUDA && !have) {
       fprintf(stderr, "prism: error: --backend cuda: %s\n", why);
+      return EXIT_BAD;
+    }
+    if (have && prism_cuda_set_devices(gpus, why, sizeof why)) {
+      fprintf(stderr, "prism: error: %s\n", why);
       return EXIT_BAD;
     }
     if (have) cinfo("CUDA device: %s", why);

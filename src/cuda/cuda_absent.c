@@ -14,6 +14,12 @@ int prism_cuda_available(char *why, unsigned why_len) {
 }
 
 int prism_cuda_multiprocessors(void) { return 0; }
+int prism_cuda_device_count(void) { return 0; }
+int prism_cuda_set_devices(const char *spec, char *err, unsigned err_len) {
+  if (!spec || !*spec || !strcmp(spec, "all")) return 0;
+  snprintf(err, err_len, "--gpus: this build has no CUDA backend");
+  return -1;
+}
 
 prism_cuda_engine *prism_cuda_engine_create(const prism_graph *g, uint32_t replicas,
                                             uint32_t kmax, uint32_t groups, char *err,

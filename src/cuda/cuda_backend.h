@@ -16,8 +16,18 @@ extern "C" {
  * success, why names the device). */
 int prism_cuda_available(char *why, unsigned why_len);
 
+/* CUDA devices (0 without). */
+int prism_cuda_device_count(void);
+
 /* Multiprocessors of device 0 (0 without a device). */
 int prism_cuda_multiprocessors(void);
+
+/* The devices of the engines created from now on: "all" (the default) or a
+ * list "0,1,..." (a device may be listed twice: two engines on one device,
+ * for tests). The groups (islands) are dealt to them in turn (multi.cu).
+ * Returns 0, or -1 with a message in err (no such device, bad list). */
+#define PRISM_CUDA_MAX_DEVICES 16
+int prism_cuda_set_devices(const char *spec, char *err, unsigned err_len);
 
 /* The GPU twin of prism_replica_run_batch for a whole population. The device
  * owns each replica's G and tabu tables; the host mirror (color, best_color,
@@ -127,7 +137,8 @@ typedef struct prism_cuda_stats {
   int smem_G;          /* the G table in shared memory */
   int smem_tabu;       /* the batch-relative tabu copy in shared memory */
   int g16;             /* G stored as 16-bit words */
-  unsigned long long incr_batches; /* batches published with the incremental selection */
+  unsigned long long incr_batches; /* batches launched with the incremental selection */
+  int devices;                     /* devices the groups are dealt to (multi.cu) */
   unsigned smem_bytes; /* dynamic shared memory per block */
   int blocks_per_sm;   /* resident blocks per multiprocessor */
   int sms;             /* multiprocessors */

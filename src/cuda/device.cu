@@ -24,6 +24,15 @@ extern "C" int prism_cuda_available(char *why, unsigned why_len) {
   return 1;
 }
 
+extern "C" int prism_cuda_device_count(void) {
+  int count = 0;
+  if (cudaGetDeviceCount(&count) != cudaSuccess) {
+    cudaGetLastError();
+    return 0;
+  }
+  return count;
+}
+
 extern "C" int prism_cuda_multiprocessors(void) {
   int count = 0;
   if (cudaGetDeviceCount(&count) != cudaSuccess || count == 0) {

@@ -25,6 +25,7 @@
 
 #include "cuda/cuda_backend.h"
 #include "cuda/cuda_check.cuh"
+#include "cuda/gpu1.h"
 #include "cuda/kernel_compat.cuh"
 #include "engine/replica_inline.h"
 #include "util/check.h"
@@ -935,7 +936,7 @@ static const char *const ev_stream_name[PRISM_STREAMS] = {"upload", "exec", "dow
 /* One group (island): a contiguous range of replicas with its own config,
  * weights, triple buffers and events; at most one batch in flight. */
 typedef struct group_state {
-  struct prism_cuda_engine *ce;
+  struct gpu1_engine *ce;
   uint32_t index, first, count;
   int in_flight;
   uint64_t published, launched_seq;
@@ -962,7 +963,7 @@ typedef struct trace_rec {
   double t_publish, t[EV_N], t_tel;
 } trace_rec;
 
-struct prism_cuda_engine {
+struct gpu1_engine {
   uint32_t n, R, kmax, max_degree, groups;
   kernel_fn kern;
   uint64_t adj_len;
@@ -1021,7 +1022,7 @@ static double now_s(void) {
 }
 
 /* Which parts fit in shared memory for k colors; *bytes gets the size. */
-static uint32_t choose_place(const prism_cuda_engine *ce, uint32_t k, size_t *bytes) {
+static uint32_t choose_place(const gpu1_engine *ce, uint32_t k, size_t *bytes) {
   size_t used = HEAD_BYTES;
   const size_t budget = ce->smem_optin;
   const size_t nk = (size_t)ce->n * k;
@@ -1044,7 +1045,7 @@ static uint32_t choose_place(const prism_cuda_engine *ce, uint32_t k, size_t *by
   return place;
 }
 
-static int blocks_per_sm(const prism_cuda_engine *ce, size_t smem) {
+static int blocks_per_sm(const gpu1_engine *ce, size_t smem) {
   int nb = 0;
   CHECK_CUDA(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&nb, ce->kern, ce->threads, smem));
   return nb;
@@ -1056,7 +1057,7 @@ static int blocks_per_sm(const prism_cuda_engine *ce, size_t smem) {
  * latency-bound, so resident blocks add up; G stays in shared memory: in
  * global memory it costs more than occupancy gives, measured). *nb gets the
  * resident blocks per SM. PRISM_CUDA_SMEM caps it. */
-static uint32_t choose_occupancy(prism_cuda_engine *ce, uint32_t kmax, int *nb) {
+static uint32_t choose_occupancy(gpu1_engine *ce, uint32_t kmax, int *nb) {
   size_t bytes;
   uint32_t best = choose_place(ce, kmax, &bytes);
   *nb = blocks_per_sm(ce, bytes);
@@ -1074,7 +1075,7 @@ static uint32_t choose_occupancy(prism_cuda_engine *ce, uint32_t kmax, int *nb) 
   return best;
 }
 
-static void pick_kernel(prism_cuda_engine *ce) {
+static void pick_kernel(gpu1_engine *ce) {
   if (ce->threads <= 256)
     ce->kern = ce->g16 ? tabu_batch_kernel<uint16_t, 1> : tabu_batch_kernel<uint32_t, 1>;
   else
@@ -1098,7 +1099,7 @@ static int env_place_cap(void) {
   return 3;
 }
 
-static void engine_free(prism_cuda_engine *ce) {
+static void engine_free(gpu1_engine *ce) {
   if (!ce) return;
   cudaFree(ce->d_off);
   cudaFree(ce->d_adj);
@@ -1163,7 +1164,7 @@ static int dev_alloc(void **p, size_t bytes, char *err, unsigned err_len) {
 /* Host clock of an event: calibrated against an event recorded on the idle
  * aux stream, renewed every few seconds so the float milliseconds of
  * cudaEventElapsedTime stay fine-grained. */
-static void calibrate(prism_cuda_engine *ce) {
+static void calibrate(gpu1_engine *ce) {
   const double a = now_s();
   CHECK_CUDA(cudaEventRecord(ce->cal, ce->stream[PRISM_STREAM_AUX]));
   CHECK_CUDA(cudaEventSynchronize(ce->cal));
@@ -1171,13 +1172,13 @@ static void calibrate(prism_cuda_engine *ce) {
   ce->t_cal = 0.5 * (a + b);
 }
 
-static double event_time(const prism_cuda_engine *ce, cudaEvent_t e) {
+static double event_time(const gpu1_engine *ce, cudaEvent_t e) {
   float ms = 0;
   CHECK_CUDA(cudaEventElapsedTime(&ms, ce->cal, e));
   return ce->t_cal + 1e-3 * (double)ms;
 }
 
-static void trace_push(prism_cuda_engine *ce, const trace_rec *r) {
+static void trace_push(gpu1_engine *ce, const trace_rec *r) {
   if (ce->ntrace == ce->trace_cap) {
     ce->trace_cap = ce->trace_cap ? 2 * ce->trace_cap : 1024;
     ce->trace = (trace_rec *)realloc(ce->trace, ce->trace_cap * sizeof *ce->trace);
@@ -1186,7 +1187,7 @@ static void trace_push(prism_cuda_engine *ce, const trace_rec *r) {
   ce->trace[ce->ntrace++] = *r;
 }
 
-extern "C" prism_cuda_engine *prism_cuda_engine_create(const prism_graph *g,
+extern "C" gpu1_engine *gpu1_create(const prism_graph *g,
                                                        uint32_t replicas, uint32_t kmax,
                                                        uint32_t groups, char *err,
                                                        unsigned err_len) {
@@ -1207,7 +1208,7 @@ extern "C" prism_cuda_engine *prism_cuda_engine_create(const prism_graph *g,
              n, kmax);
     return NULL;
   }
-  prism_cuda_engine *ce = (prism_cuda_engine *)calloc(1, sizeof *ce);
+  gpu1_engine *ce = (gpu1_engine *)calloc(1, sizeof *ce);
   if (!ce) {
     snprintf(err, err_len, "out of host memory");
     return NULL;
@@ -1364,7 +1365,7 @@ extern "C" prism_cuda_engine *prism_cuda_engine_create(const prism_graph *g,
  * same moves) on AT_SAMPLES batches each at every new k, alternating, then
  * keeps the one with more moves per kernel millisecond. */
 #define AT_SAMPLES 2
-static int incr_pick(prism_cuda_engine *ce, uint32_t k) {
+static int incr_pick(gpu1_engine *ce, uint32_t k) {
   if (ce->incr_env >= 0) return ce->incr_env;
   if (k != ce->at_k) {
     ce->at_k = k;
@@ -1380,7 +1381,7 @@ static int incr_pick(prism_cuda_engine *ce, uint32_t k) {
   return m;
 }
 
-static void incr_sample(prism_cuda_engine *ce, uint32_t k, uint32_t incr, double moves,
+static void incr_sample(gpu1_engine *ce, uint32_t k, uint32_t incr, double moves,
                         float ms) {
   if (ce->incr_env >= 0 || k != ce->at_k || ce->at_choice >= 0) return;
   ce->at_done[incr]++;
@@ -1390,12 +1391,12 @@ static void incr_sample(prism_cuda_engine *ce, uint32_t k, uint32_t incr, double
     ce->at_choice = ce->at_moves[1] * ce->at_ms[0] >= ce->at_moves[0] * ce->at_ms[1];
 }
 
-static group_state *group_of(prism_cuda_engine *ce, uint32_t group) {
+static group_state *group_of(gpu1_engine *ce, uint32_t group) {
   if (group >= ce->groups) prism_die("CUDA engine: group %u of %u", group, ce->groups);
   return &ce->grp[group];
 }
 
-extern "C" void prism_cuda_engine_publish(prism_cuda_engine *ce, uint32_t group,
+extern "C" void gpu1_publish(gpu1_engine *ce, uint32_t group,
                                           const prism_batch_cfg *cfg) {
   const double t0 = now_s();
   group_state *gs = group_of(ce, group);
@@ -1430,7 +1431,7 @@ extern "C" void prism_cuda_engine_publish(prism_cuda_engine *ce, uint32_t group,
 
 /* Weights: the group's cfg->omega, uploaded (on the upload stream, before
  * the launch's other copies) when it differs from the last upload. */
-static void upload_omega(prism_cuda_engine *ce, uint32_t group, const int32_t *omega) {
+static void upload_omega(gpu1_engine *ce, uint32_t group, const int32_t *omega) {
   group_state *gs = group_of(ce, group);
   const uint32_t n = ce->n;
   if (gs->omega_valid && !memcmp(gs->h_omega, omega, (size_t)n * 4)) return;
@@ -1453,7 +1454,7 @@ static void CUDART_CB telemetry_arrived(void *arg) {
   prism_triple_publish(gs->tel_tb);
 }
 
-extern "C" void prism_cuda_engine_launch(prism_cuda_engine *ce, uint32_t group,
+extern "C" void gpu1_launch(gpu1_engine *ce, uint32_t group,
                                          prism_replica *reps, uint32_t first, uint32_t count) {
   group_state *gs = group_of(ce, group);
   const uint32_t n = ce->n;
@@ -1608,12 +1609,12 @@ static int event_reached(cudaEvent_t ev) {
   return 0;
 }
 
-extern "C" int prism_cuda_engine_done(prism_cuda_engine *ce, uint32_t group) {
+extern "C" int gpu1_done(gpu1_engine *ce, uint32_t group) {
   group_state *gs = group_of(ce, group);
   return !gs->in_flight || event_reached(gs->ev[EV_DOWN]);
 }
 
-extern "C" int prism_cuda_engine_reached(prism_cuda_engine *ce, uint32_t group,
+extern "C" int gpu1_reached(gpu1_engine *ce, uint32_t group,
                                          prism_cuda_stage stage) {
   group_state *gs = group_of(ce, group);
   if (!gs->in_flight) return 1;
@@ -1628,7 +1629,7 @@ extern "C" int prism_cuda_engine_reached(prism_cuda_engine *ce, uint32_t group,
  * passed or the solve was interrupted, so that a long batch ends within
  * GPU_STOP_EVERY iterations instead of running out its moves. */
 extern "C" int prism_solve_interrupted(void); /* solve.c */
-static void wait_or_stop(prism_cuda_engine *ce, cudaEvent_t ev) {
+static void wait_or_stop(gpu1_engine *ce, cudaEvent_t ev) {
   for (;;) {
     cudaError_t q = cudaEventQuery(ev);
     if (q == cudaSuccess) return;
@@ -1643,11 +1644,11 @@ static void wait_or_stop(prism_cuda_engine *ce, cudaEvent_t ev) {
   }
 }
 
-extern "C" void prism_cuda_engine_set_deadline(prism_cuda_engine *ce, double deadline) {
+extern "C" void gpu1_set_deadline(gpu1_engine *ce, double deadline) {
   ce->deadline = deadline;
 }
 
-extern "C" void prism_cuda_engine_wait(prism_cuda_engine *ce, uint32_t group, prism_replica *reps,
+extern "C" void gpu1_wait(gpu1_engine *ce, uint32_t group, prism_replica *reps,
                                        prism_cuda_telemetry *tel) {
   group_state *gs = group_of(ce, group);
   if (!gs->in_flight) prism_die("CUDA engine: wait on group %u with nothing in flight", group);
@@ -1714,16 +1715,16 @@ extern "C" void prism_cuda_engine_wait(prism_cuda_engine *ce, uint32_t group, pr
   }
 }
 
-extern "C" void prism_cuda_engine_run_batch(prism_cuda_engine *ce, prism_replica *reps,
+extern "C" void gpu1_run_batch(gpu1_engine *ce, prism_replica *reps,
                                             uint32_t replicas, const prism_batch_cfg *cfg) {
   if (replicas == 0) return;
   if (replicas > ce->R) prism_die("CUDA engine: %u replicas, created for %u", replicas, ce->R);
-  prism_cuda_engine_publish(ce, 0, cfg);
-  prism_cuda_engine_launch(ce, 0, reps, 0, replicas);
-  prism_cuda_engine_wait(ce, 0, reps, NULL);
+  gpu1_publish(ce, 0, cfg);
+  gpu1_launch(ce, 0, reps, 0, replicas);
+  gpu1_wait(ce, 0, reps, NULL);
 }
 
-extern "C" void prism_cuda_engine_trace_host(prism_cuda_engine *ce, const char *name,
+extern "C" void gpu1_trace_host(gpu1_engine *ce, const char *name,
                                              uint32_t group, double t0, double t1) {
   trace_rec tr;
   memset(&tr, 0, sizeof tr);
@@ -1740,7 +1741,7 @@ static int by_k0(const void *a, const void *b) {
   return x->t[EV_K0] < y->t[EV_K0] ? -1 : x->t[EV_K0] > y->t[EV_K0];
 }
 
-extern "C" void prism_cuda_engine_pipeline_stats(const prism_cuda_engine *ce,
+extern "C" void gpu1_pipeline_stats(const gpu1_engine *ce,
                                                  prism_cuda_pipeline_stats *out) {
   memset(out, 0, sizeof *out);
   if (!ce) return;
@@ -1795,7 +1796,7 @@ extern "C" void prism_cuda_engine_pipeline_stats(const prism_cuda_engine *ce,
   free(v);
 }
 
-extern "C" int prism_cuda_engine_write_trace(const prism_cuda_engine *ce, const char *path,
+extern "C" int gpu1_write_trace(const gpu1_engine *ce, const char *path,
                                              char *err, unsigned err_len) {
   if (!ce) {
     snprintf(err, err_len, "no CUDA engine");
@@ -1856,7 +1857,7 @@ extern "C" int prism_cuda_engine_write_trace(const prism_cuda_engine *ce, const 
 }
 
 /* PRISM_CUDA_PROFILE: the cycle split of an iteration, summed over blocks. */
-static void print_profile(prism_cuda_engine *ce) {
+static void print_profile(gpu1_engine *ce) {
   if (!ce->d_prof || ce->prof_iters == 0) return;
   unsigned long long *h = (unsigned long long *)calloc((size_t)ce->R * PROF_SLOTS, 8);
   CHECK_CUDA(cudaMemcpy(h, ce->d_prof, (size_t)ce->R * PROF_SLOTS * 8, cudaMemcpyDeviceToHost));
@@ -1874,7 +1875,7 @@ static void print_profile(prism_cuda_engine *ce) {
   free(h);
 }
 
-extern "C" void prism_cuda_engine_destroy(prism_cuda_engine *ce) {
+extern "C" void gpu1_destroy(gpu1_engine *ce) {
   if (!ce) return;
   for (uint32_t g = 0; g < ce->groups; g++)
     if (ce->grp[g].in_flight) CHECK_CUDA(cudaEventSynchronize(ce->grp[g].ev[EV_DOWN]));
@@ -1883,7 +1884,7 @@ extern "C" void prism_cuda_engine_destroy(prism_cuda_engine *ce) {
   engine_free(ce);
 }
 
-extern "C" void prism_cuda_engine_stats(const prism_cuda_engine *ce, prism_cuda_stats *out) {
+extern "C" void gpu1_stats(const gpu1_engine *ce, prism_cuda_stats *out) {
   if (!ce) {
     memset(out, 0, sizeof *out);
     return;

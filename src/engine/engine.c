@@ -255,8 +255,16 @@ static void report_setup(engine *e, const char *why) {
   const char *backend = e->cuda ? "cuda" : "cpu";
   const int threads = e->cuda ? 1 : e->threads;
   char line[512];
-  snprintf(line, sizeof line, "engine: backend %s%s%s, threads %d, replicas %u, islands %u",
-           backend, e->cuda ? ", device " : "", e->cuda ? why : "", threads, e->R, e->I);
+  int gpus = 0;
+  if (e->cuda) {
+    prism_cuda_stats cs;
+    prism_cuda_engine_stats(e->cuda, &cs);
+    gpus = cs.devices;
+  }
+  char ngpu[32] = "";
+  if (gpus > 1) snprintf(ngpu, sizeof ngpu, " (%d devices)", gpus);
+  snprintf(line, sizeof line, "engine: backend %s%s%s%s, threads %d, replicas %u, islands %u",
+           backend, e->cuda ? ", device " : "", e->cuda ? why : "", ngpu, threads, e->R, e->I);
   info(e, line);
   if (e->telemetry) {
     prism_telemetry_run run = {o->graph_name, e->n, e->g->m, o->seed,
