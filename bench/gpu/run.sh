@@ -28,6 +28,9 @@
 #
 # rcurve    time to target against the GPU replica count (cuda only; islands
 #           of at most 132 replicas each; seeds and limit as in ttt)
+# multigpu  prism devices (peer matrix), moves/s on DSJC1000.5 k = 83 with
+#           --gpus 0 vs all (2 and 4 islands of 132), and DSJC500.5 -> 48
+#           with --gpus 0 vs all (seeds as in ttt)
 set -u
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-bench/gpu/out}
@@ -205,6 +208,26 @@ if has rcurve; then
         set -- $res
         say "$(printf '%-12s %3s  %8s  %7s  %4s  %7s  %7s  %6s' "$g" "$k" "$r" "$isl" "$seed" "$1" "$2" "$3")"
       done
+    done
+  done
+fi
+if has multigpu; then
+  ./build/prism devices 2>&1 | tee -a "$SUMMARY"
+  say "moves/s, DSJC1000.5 -k 83 -s 1 (never reached: a fixed-time run), -t 12"
+  for isl in 2 4; do
+    for G in 0 all; do
+      ./build/prism color "$INST/DSJC1000.5.col" -k 83 -s 1 -t 12 --backend cuda --gpus $G \
+        --param replicas=$((132 * isl)) --param islands=$isl >"$OUT/multi_${isl}_$G.log" 2>&1
+      mv=$(grep -E '^c [0-9]+ moves in' "$OUT/multi_${isl}_$G.log" | awk '{printf "%.3g", $2 / $(NF-1)}')
+      say "islands $isl, --gpus $G: $mv moves/s; $(grep -o 'kernels [0-9.]*% of [0-9.]* s' "$OUT/multi_${isl}_$G.log")"
+    done
+  done
+  say "time to target DSJC500.5 -> 48, 264 replicas in 2 islands (limit ${TTT_LIMIT}s)"
+  for seed in $TTT_SEEDS; do
+    for G in 0 all; do
+      ./build/prism color "$INST/DSJC500.5.col" -k 48 -s "$seed" -t "$TTT_LIMIT" --backend cuda \
+        --gpus $G --param replicas=264 --param islands=2 >"$OUT/multi_ttt_${seed}_$G.log" 2>&1
+      say "seed $seed, --gpus $G: $(grep -E '^c 48 colors after' "$OUT/multi_ttt_${seed}_$G.log" | sed 's/^c 48 colors after //') $(grep -E '^s ' "$OUT/multi_ttt_${seed}_$G.log")"
     done
   done
 fi
