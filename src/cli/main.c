@@ -20,6 +20,7 @@
 #include "graph/read.h"
 #include "util/atomic_file.h"
 #include "mpi/prism_mpi.h"
+#include "cuda/gpus.h"
 #include "util/check.h"
 #include "util/timer.h"
 
@@ -66,8 +67,9 @@ static void usage_color(FILE *f) {
           "      --backend B        auto | cpu | cuda (default auto)\n"
           "      --telemetry FILE   per-batch telemetry as JSON Lines\n"
           "      --trace FILE       CUDA: the pipeline timeline as a Chrome trace (JSON)\n"
-          "      --gpus LIST        CUDA: all (default) or device numbers 0,1,...; the\n"
-          "                         islands are dealt to the devices in turn\n"
+          "      --gpus LIST        CUDA: all or device numbers 0,1,...; the islands are\n"
+          "                         dealt to the devices in turn (default: all; under\n"
+          "                         mpirun each rank of a host takes its share)\n"
           "      --status           status lines on stderr even when it is not a terminal\n"
           "                         (default: on a terminal only, one line updated in\n"
           "                         place; time, k, conflicts, moves/s, modes, control)\n"
@@ -338,6 +340,16 @@ static int cmd_color(int argc, char **argv) {
     if (o.backend == PRISM_BACKEND_CUDA && !have) {
       fprintf(stderr, "prism: error: --backend cuda: %s\n", why);
       return EXIT_BAD;
+    }
+    char share[256];
+    int lrank, lsize;
+    prism_gpus_local(&lrank, &lsize);
+    if (have && !gpus && lsize > 1) { /* mpirun, several ranks on this host: a share each */
+      int dev[PRISM_CUDA_MAX_DEVICES];
+      const int nd = prism_gpus_share(prism_cuda_device_count(), lrank, lsize, dev,
+                                      PRISM_CUDA_MAX_DEVICES);
+      prism_gpus_format(dev, nd, share, sizeof share);
+      gpus = share;
     }
     if (have && prism_cuda_set_devices(gpus, why, sizeof why)) {
       fprintf(stderr, "prism: error: %s\n", why);
