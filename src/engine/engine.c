@@ -261,15 +261,15 @@ static void report_setup(engine *e, const char *why) {
     prism_cuda_engine_stats(e->cuda, &cs);
     gpus = cs.devices;
   }
-  char ngpu[32] = "";
-  if (gpus > 1) snprintf(ngpu, sizeof ngpu, " (%d devices)", gpus);
-  snprintf(line, sizeof line, "engine: backend %s%s%s%s, threads %d, replicas %u, islands %u",
-           backend, e->cuda ? ", device " : "", e->cuda ? why : "", ngpu, threads, e->R, e->I);
+  char device[320] = ""; /* the GPU's name, and how many when several */
+  if (e->cuda) snprintf(device, sizeof device, gpus > 1 ? "%s (%d devices)" : "%s", why, gpus);
+  snprintf(line, sizeof line, "engine: backend %s%s%s, threads %d, replicas %u, islands %u",
+           backend, e->cuda ? ", device " : "", device, threads, e->R, e->I);
   info(e, line);
   if (e->telemetry) {
     prism_telemetry_run run = {o->graph_name, e->n, e->g->m, o->seed,
                                e->res->lower_bound, e->res->dsatur_k, o->target_k,
-                               o->time_limit, backend, e->cuda ? why : "", threads,
+                               o->time_limit, backend, device, threads,
                                e->R, e->I, o->controller};
     prism_telemetry_write_run(&run, e->telemetry);
   }
