@@ -3,7 +3,9 @@
 #   make                 build/prism and build/prism_tests (-O3 -g)
 #   make test            run the unit and integration tests
 #   make SANITIZER=1     the same in build-san/ with ASan + UBSan
-#   make check           README's test command: tests, sanitizer tests, fuzz smoke, CUDA compile
+#   make check           README's test command: tests, sanitizer tests, fuzz smoke, CUDA compile,
+#                        the quick GPU tests in the CUDA emulator
+#   make emu-test        the GPU tests in the CPU emulator of CUDA (dev/cuda/emu; EMU_SAN=1: ASan + UBSan)
 #   make fuzz            libFuzzer target for the parsers (clang)
 #   make CUDA=0 / MPI=0  switch a backend off; CUDA_ARCH=sm_90 by default
 #   make gpu-test        build with CUDA and run the GPU tests (on a GPU machine)
@@ -66,7 +68,7 @@ LIB_SRC := $(sort $(LIB_SRC))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(CU_OBJ)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: all install test check fuzz fuzz-smoke clean summary cuda-compile gpu-test format tsan-pipeline
+.PHONY: all install test check fuzz fuzz-smoke clean summary cuda-compile gpu-test format tsan-pipeline emu-test
 all: summary $(BUILD)/prism $(BUILD)/prism_tests
 
 summary:
@@ -194,9 +196,27 @@ check:
 	$(MAKE) tsan-pipeline
 	$(MAKE) fuzz-smoke
 	$(MAKE) cuda-compile
+	$(MAKE) emu-test
+
+# The GPU tests without a GPU: the kernels compiled by g++ against the CPU
+# emulator of the CUDA runtime (dev/cuda/emu: threads as fibers in a varying
+# order), every batch checked against the CPU engine. The quick ones by
+# default (both move selections, potentials, placements, pipeline groups:
+# ~2 min on 2 cores); EMU_TESTS=gpu-all runs them all (about an hour);
+# EMU_SAN=1 adds ASan + UBSan (about ten times slower: not in check).
+EMU_SAN ?= 0
+EMU_TESTS ?= cuda_small cuda_match_placements cuda_pipeline_groups cuda_solved_colorings_verify \
+             cuda_create_rejects_oversized cuda_match_large_dense
+emu-test:
+	@if command -v g++ >/dev/null; then \
+	  b=build-emu$(if $(filter 1,$(EMU_SAN)),-san); \
+	  EMU_SAN=$(EMU_SAN) EMU_BUILD=$$b dev/cuda/emu/build.sh && \
+	  if [ "$(EMU_TESTS)" = gpu-all ]; then ./$$b/prism_tests -l gpu; \
+	  else ./$$b/prism_tests $(EMU_TESTS); fi; \
+	else echo "emulator tests: skipped (no g++)"; fi
 
 format:
 	clang-format -i src/*/*.c src/*/*.h tests/*.c tests/*.h
 
 clean:
-	rm -rf build build-san build-fuzz build-tsan build-pic build-san-pic
+	rm -rf build build-san build-fuzz build-tsan build-pic build-san-pic build-emu build-emu-san
