@@ -15,6 +15,7 @@ int prism_cuda_available(char *why, unsigned why_len) {
 
 int prism_cuda_multiprocessors(void) { return 0; }
 int prism_cuda_device_count(void) { return 0; }
+int prism_cuda_devices_selected(void) { return 0; }
 int prism_cuda_set_devices(const char *spec, char *err, unsigned err_len) {
   if (!spec || !*spec || !strcmp(spec, "all")) return 0;
   snprintf(err, err_len, "--gpus: this build has no CUDA backend");

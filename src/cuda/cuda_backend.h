@@ -29,6 +29,9 @@ int prism_cuda_multiprocessors(void);
 #define PRISM_CUDA_MAX_DEVICES 16
 int prism_cuda_set_devices(const char *spec, char *err, unsigned err_len);
 
+/* How many devices that list names now (0 without CUDA). */
+int prism_cuda_devices_selected(void);
+
 /* The GPU twin of prism_replica_run_batch for a whole population. The device
  * owns each replica's G and tabu tables; the host mirror (color, best_color,
  * energies, conflict set, conflicts, iteration counter, per-batch counters,

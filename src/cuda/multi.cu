@@ -76,6 +76,11 @@ static int device_list(int *out) {
   return count;
 }
 
+extern "C" int prism_cuda_devices_selected(void) {
+  int ids[PRISM_CUDA_MAX_DEVICES];
+  return device_list(ids);
+}
+
 /* The engine of group j, with its device current. */
 static gpu1_engine *on(const prism_cuda_engine *ce, uint32_t group) {
   const uint32_t d = group % ce->nsub;

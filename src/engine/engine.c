@@ -502,12 +502,16 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
       prism_die("--backend cuda: %s", why);
   }
   /* auto (0): 2 replicas per island, 1 island, on the CPU; on the GPU 2
-   * islands of one replica per multiprocessor (each island's kernel fills
-   * the GPU) */
+   * islands of one replica per multiprocessor per device (each island's
+   * kernel fills its GPU, and each GPU has one island to run while the host
+   * works on the other: docs/multigpu.md) */
   uint32_t R = (uint32_t)e->p.replicas, I = (uint32_t)e->p.islands;
   const int sms = want_cuda ? prism_cuda_multiprocessors() : 0;
-  if (I == 0) I = want_cuda ? 2 : 1;
-  if (R == 0) R = want_cuda && sms > 0 ? (uint32_t)(2 * sms > 1024 ? 1024 : 2 * sms) : 2 * I;
+  int ndev = want_cuda ? prism_cuda_devices_selected() : 0;
+  if (ndev < 1) ndev = 1;
+  if (I == 0) I = want_cuda ? 2u * (uint32_t)ndev : 1;
+  if (R == 0)
+    R = want_cuda && sms > 0 ? (uint32_t)(2 * sms * ndev > 1024 ? 1024 : 2 * sms * ndev) : 2 * I;
   if (e->p.replicas == 0 && want_cuda) {
     /* the host loads, recombines and checks every replica in O(n + m) a
      * generation: on a large graph two per multiprocessor cost seconds per
