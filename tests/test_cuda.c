@@ -631,11 +631,20 @@ PRISM_TEST(cuda_solved_colorings_verify, "gpu") {
  * island (GPU in step with the host) and with two and three (the GPU runs
  * one island while the host works on another), and the same with the
  * pipeline off. */
-static void solve_both(const prism_graph *g, int islands, int pipeline) {
+/* cell_size > 0: islands cut into cells that converge quickly (stall 3,
+ * elites every 2 rounds), so cells inject, restart and migrate. */
+static void solve_both_cells(const prism_graph *g, int islands, int pipeline,
+                             int cell_size) {
   prism_solve_opts o;
   prism_solve_opts_defaults(&o);
   o.seed = 3;
   o.params.replicas = 8;
+  if (cell_size > 0) {
+    o.params.cell_size = cell_size;
+    o.params.stall_generations = 3;
+    o.params.elite_cycle = 2;
+    o.params.replicas = 12;
+  }
   o.params.batch_moves = 2000;
   o.params.islands = islands;
   o.params.gpu_pipeline = pipeline;
@@ -651,9 +660,9 @@ static void solve_both(const prism_graph *g, int islands, int pipeline) {
   TEST_CHECK(rg.best_k > 0 && rg.best_k <= rg.dsatur_k);
   char msg[256];
   TEST_CHECK_EQ(prism_verify(g, rg.colors, rg.best_k, msg, sizeof msg), 0);
-  printf("    islands %d pipeline %d: cpu k %u in %.2f s (%llu moves); cuda k %u in %.2f s "
-         "(%llu moves)\n",
-         islands, pipeline, rc.best_k, rc.seconds, (unsigned long long)rc.moves, rg.best_k,
+  printf("    islands %d pipeline %d cells of %d: cpu k %u in %.2f s (%llu moves); cuda k %u "
+         "in %.2f s (%llu moves)\n",
+         islands, pipeline, cell_size, rc.best_k, rc.seconds, (unsigned long long)rc.moves, rg.best_k,
          rg.seconds, (unsigned long long)rg.moves);
   TEST_CHECK_EQ(rg.best_k, rc.best_k);
   TEST_CHECK_EQ(rg.moves, rc.moves);
@@ -663,6 +672,10 @@ static void solve_both(const prism_graph *g, int islands, int pipeline) {
   free(rg.colors);
 }
 
+static void solve_both(const prism_graph *g, int islands, int pipeline) {
+  solve_both_cells(g, islands, pipeline, 0);
+}
+
 PRISM_TEST(cuda_solve_end_to_end, "gpu") {
   NEED_GPU();
   prism_graph *g = gnp(250, 0.5, 0, 7);
@@ -670,6 +683,17 @@ PRISM_TEST(cuda_solve_end_to_end, "gpu") {
   solve_both(g, 2, 1);
   solve_both(g, 3, 1);
   solve_both(g, 2, 0);
+  prism_graph_free(g);
+}
+
+/* Islands cut into cells (cell.c: HEAD pairs and triples that inject,
+ * restart and migrate on their own): the host steps are shared, so the GPU
+ * still makes the CPU engine's moves. */
+PRISM_TEST(cuda_solve_cells, "gpu") {
+  NEED_GPU();
+  prism_graph *g = gnp(250, 0.5, 0, 7);
+  solve_both_cells(g, 2, 1, 2);
+  solve_both_cells(g, 1, 0, 3);
   prism_graph_free(g);
 }
 

@@ -24,10 +24,13 @@
 # (extra --param options for the GPU runs, e.g. "--param islands=2"),
 # TTT_BACKENDS (default "cuda cpu"), RCURVE_R (replica counts of the rcurve
 # stage, default "1 16 66 132 264 528"), RCURVE_SET (instance:k, default
-# DSJC500.5:48).
+# DSJC500.5:48), RCURVE_PARAMS (extra --param options of the rcurve runs,
+# e.g. "--param cell_size=2").
 #
 # rcurve    time to target against the GPU replica count (cuda only; islands
 #           of at most 132 replicas each; seeds and limit as in ttt)
+# wide      one GPU run each on the wider targets (WIDE_SET, INSTANCE:K:LIMIT;
+#           default flat300_28_0, le450_25c, wap01a, DSJC1000.9, G(2000, 0.5))
 # multigpu  prism devices (peer matrix), moves/s on DSJC1000.5 k = 83 with
 #           --gpus 0 vs all (2 and 4 islands of 132), and DSJC500.5 -> 48
 #           with --gpus 0 vs all (seeds as in ttt)
@@ -195,7 +198,7 @@ EOF
   done
 fi
 if has rcurve; then
-  say "time to target vs GPU replicas (limit ${TTT_LIMIT}s, seeds: $TTT_SEEDS; islands = ceil(R / 132))"
+  say "time to target vs GPU replicas (limit ${TTT_LIMIT}s, seeds: $TTT_SEEDS; islands = ceil(R / 132); params: ${RCURVE_PARAMS:-defaults})"
   say "instance      k  replicas  islands  seed  seconds  reached  best_k"
   for spec in ${RCURVE_SET:-DSJC500.5:48}; do
     g=${spec%%:*}
@@ -204,11 +207,32 @@ if has rcurve; then
     for r in ${RCURVE_R:-1 16 66 132 264 528}; do
       isl=$(( (r + 131) / 132 ))
       for seed in $TTT_SEEDS; do
-        res=$(GPU_PARAMS="--param islands=$isl" ttt_one cuda "$g" "$k" "$seed" "$r" "$NPROC")
+        res=$(GPU_PARAMS="--param islands=$isl ${RCURVE_PARAMS:-}" ttt_one cuda "$g" "$k" "$seed" "$r" "$NPROC")
         set -- $res
         say "$(printf '%-12s %3s  %8s  %7s  %4s  %7s  %7s  %6s' "$g" "$k" "$r" "$isl" "$seed" "$1" "$2" "$3")"
       done
     done
+  done
+fi
+if has wide; then
+  # the issue's wider targets, one run each: INSTANCE:K:LIMIT (gnp2000 is a
+  # G(2000, 0.5) from bench/gen_graph.py, seed 1)
+  say "wider targets (GPU, auto configuration, seed ${WIDE_SEED:-1})"
+  say "instance        k  limit  seconds  reached  best_k"
+  for spec in ${WIDE_SET:-flat300_28_0:28:60 le450_25c:25:60 wap01a:41:600 DSJC1000.9:222:600 gnp2000:148:600}; do
+    IFS=: read -r g k lim <<<"$spec"
+    f="$INST/$g.col"
+    if [ "$g" = gnp2000 ]; then f="$OUT/gnp2000.col"; [ -f "$f" ] || python3 bench/gen_graph.py gnp 2000 0.5 1 >"$f"; fi
+    [ -f "$f" ] || { say "wide $g: no instance"; continue; }
+    log="$OUT/wide_$g.log"
+    t0=$(date +%s.%N)
+    ./build/prism color "$f" -k "$k" -s "${WIDE_SEED:-1}" -t "$lim" --backend cuda -j "$NPROC" ${GPU_PARAMS:-} >"$log" 2>&1
+    rc=$?
+    t1=$(date +%s.%N)
+    best=$(grep -E '^o ' "$log" | tail -1 | cut -d' ' -f2)
+    at=$(grep -E "^c $k colors after" "$log" | head -1 | sed 's/.*after \([0-9.]*\) s/\1/')
+    if [ "$rc" = 10 ] && [ -n "$at" ]; then sec=$at; ok=1; else sec=$(awk "BEGIN{printf \"%.1f\", $t1 - $t0}"); ok=0; fi
+    say "$(printf '%-14s %4s  %5s  %7s  %7s  %6s' "$g" "$k" "$lim" "$sec" "$ok" "${best:-?}")"
   done
 fi
 if has multigpu; then

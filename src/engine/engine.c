@@ -199,6 +199,7 @@ static void collect(engine *e, island *is, const prism_cuda_telemetry *ct,
   t->best_replica = is->first + best;
   t->mean_conflicts = sum / cnt;
   t->restarts = is->restarts;
+  t->injections = is->diversified;
   t->pool_size = is->pool.size;
   prism_replica *b = &is->rep[best];
   uint8_t *seen = (uint8_t *)e->scratch;
@@ -377,16 +378,9 @@ static int process(engine *e, island *is, const prism_cuda_telemetry *ct,
     is->batches_at_k++;
     if (e->p.swap_interval > 0 && is->batches_at_k % (uint64_t)e->p.swap_interval == 0)
       prism_island_exchange(e, is, t);
-    if (prism_island_converged(e, is) &&
-        !(e->p.converge_inject && (assign_modes(e, is), prism_island_diversify(e, is, t)))) {
-      is->restarts++;
-      assign_modes(e, is);
-      prism_schedule_fresh(e, is, is->k);
-    } else if (is->R > 1 && e->p.recomb_interval > 0 &&
-               is->batches_at_k % (uint64_t)e->p.recomb_interval == 0) {
-      assign_modes(e, is);
-      prism_island_recombine(e, is, t);
-    }
+    prism_cells_generation(e, is, t,
+                           e->p.recomb_interval > 0 &&
+                               is->batches_at_k % (uint64_t)e->p.recomb_interval == 0);
   } else if (!done) {
     /* a better coloring is known: this island moves on, dissolving a class
      * of each replica's coloring while the k come easily, from new
@@ -450,8 +444,7 @@ static void create_islands(engine *e) {
       is->rep_of_slot[s] = s;
       is->rep[s].slot = s;
     }
-    is->elite1 = PRISM_MALLOC((size_t)n * sizeof(uint32_t));
-    is->elite2 = PRISM_MALLOC((size_t)n * sizeof(uint32_t));
+    prism_cells_create(e, is);
     prism_pool_init(&is->pool, n, (uint32_t)e->p.pool_size);
   }
 }
@@ -463,8 +456,7 @@ static void free_islands(engine *e) {
     free(is->reservoir);
     free(is->metro);
     free(is->rep_of_slot);
-    free(is->elite1);
-    free(is->elite2);
+    prism_cells_free(is);
     prism_pool_free(&is->pool);
   }
   free(e->isl);
@@ -556,8 +548,12 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
   {
     char line[256];
     static const char *const policy[] = {"tabucol", "partialcol", "adaptive"};
-    snprintf(line, sizeof line, "islands %u of %u..%u replicas, search mode %s%s", I,
-             e->isl[I - 1].R, e->isl[0].R, policy[e->isl[0].policy],
+    char cells[64] = "";
+    if (e->isl[0].C > 1)
+      snprintf(cells, sizeof cells, " in %u cells of %u..%u", e->isl[0].C,
+               e->isl[0].cell[e->isl[0].C - 1].R, e->isl[0].cell[0].R);
+    snprintf(line, sizeof line, "islands %u of %u..%u replicas%s, search mode %s%s", I,
+             e->isl[I - 1].R, e->isl[0].R, cells, policy[e->isl[0].policy],
              e->pipelined ? ", pipelined on the GPU" : "");
     info(e, line);
   }

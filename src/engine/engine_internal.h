@@ -15,8 +15,23 @@
 #include "engine/replica.h"
 #include "engine/telemetry.h"
 
+/* A cell: a HEAD-like sub-population of an island (cell.c), replicas
+ * first .. first + R - 1 of the island, with its own GPX ring, elites,
+ * convergence and restarts. An island is one cell unless cell_size says
+ * otherwise. */
+typedef struct cell {
+  uint32_t first, R;
+  uint32_t *elite1, *elite2; /* this cycle's best, the previous cycle's */
+  int64_t elite1_energy, elite2_energy;
+  int have_elite1, have_elite2;
+  uint32_t gen_best; /* fewest conflicts of a generation's coloring since the
+                        cell's last start */
+  uint32_t stall;    /* generations since gen_best improved */
+  uint32_t distance; /* the farthest pair of ring neighbours (partition distance) */
+} cell;
+
 /* One island: a population with its own k, search mode, ladder,
- * recombination ring, reservoir, elites and pool. Islands are processed in
+ * cells (recombination rings with elites), reservoir and pool. Islands are processed in
  * turn (island b % I after batch b); on the CPU every island's batch of a
  * round runs at once, on the GPU the next islands' batches stay queued while
  * the host works on one (docs/pipeline.md). Elites migrate around the ring
@@ -31,18 +46,16 @@ typedef struct island {
   uint64_t generations;     /* generations run (all k) */
   int fresh;                /* the last generation started from new colorings */
   int hard;                 /* a k took long: later k start from new colorings */
-  uint32_t gen_best;        /* fewest conflicts of a generation's coloring since the
-                               island's last start */
-  uint32_t stall;           /* generations since gen_best improved */
   prism_replica *rep;       /* e->rep + first */
   prism_batch_cfg cfg;
   int32_t *omega;
   double *reservoir;
   uint32_t *metro;       /* R slots x PRISM_METRO_LEVELS */
   uint32_t *rep_of_slot; /* ladder: which replica (island index) holds slot s */
-  uint32_t *elite1, *elite2;
-  int64_t elite1_energy, elite2_energy;
-  int have_elite1, have_elite2;
+  cell *cell;            /* C cells */
+  uint32_t C;
+  uint32_t *cell_of;     /* per replica (island index): its cell */
+  uint8_t *reload;       /* per replica: takes a new coloring in this generation */
   prism_pool pool;
   uint64_t ibatch, batches_at_k, recomb_rounds, swap_sweeps, restarts, starts, diversified;
   uint32_t best_conflicts_at_k, stagnation, distance;
@@ -62,6 +75,7 @@ typedef struct engine {
   island *isl;
   island **isl_of; /* per replica: its island */
   island *cur;                          /* the island the worker threads work on (NULL: all) */
+  int some; /* fresh_share: only the island's replicas with reload set */
   void (*job)(struct engine *e, int t); /* what the worker threads run */
   uint32_t *scratch, *tmp_colors, *children;
   uint32_t *tscratch; /* per thread: GPX and dissolve scratch */
@@ -98,19 +112,28 @@ static inline uint32_t *prism_engine_tscratch(engine *e, int t) {
 
 /* island.c: the population moves after an island's batch */
 void prism_island_exchange(engine *e, island *is, prism_telemetry *t);
-void prism_island_recombine(engine *e, island *is, prism_telemetry *t);
 int prism_island_update_reservoir(engine *e, island *is, prism_telemetry *t);
 /* After a generation: the modes' results compared, and each replica's mode
  * for the next one (adaptive policy); fills t's per-mode conflicts. */
 void prism_island_modes(engine *e, island *is, prism_telemetry *t);
 /* The mode replica i of the island runs in the island's next generation. */
 int prism_island_mode_of(const engine *e, const island *is, uint32_t i);
-/* 1 when the island's replicas have converged (restart_distance). */
-int prism_island_converged(engine *e, island *is);
-/* The converged island's worse replica takes a coloring far from the
- * others (the previous cycle's elite, else the fittest far pool member);
- * 0 when there is none (then the island restarts). */
-int prism_island_diversify(engine *e, island *is, prism_telemetry *t);
+/* The belief of every TabuCol replica: aligned to its cell's elite. */
+void prism_island_belief(engine *e, island *is);
+
+/* cell.c: the memetic step of every cell after a generation at the
+ * island's k: a converged cell (restart_distance, stall_generations) takes
+ * a far elite or pool member into its worse replica, or restarts from new
+ * colorings; the others recombine when recomb_due (GPX around the cell's
+ * ring, elites, re-injection from the next cell). */
+void prism_cells_create(engine *e, island *is);
+void prism_cells_free(island *is);
+/* Every cell starts afresh (no elites, no stall). */
+void prism_cells_reset(engine *e, island *is);
+/* After a generation: each cell's best result and stall (conflicts[i]:
+ * replica i's best coloring's conflicts). */
+void prism_cells_note(engine *e, island *is, const int64_t *conflicts);
+void prism_cells_generation(engine *e, island *is, prism_telemetry *t, int recomb_due);
 
 /* migrate.c: with o->exchange, after island is's batch at the end of every
  * params.migrate_rounds-th round: the exchange with the other processes
@@ -121,6 +144,9 @@ int prism_engine_migrate(engine *e, island *is);
 /* Every replica of the island at k: from random (or DSATUR-derived)
  * colorings; the island's elites, pool and counters start afresh. */
 void prism_schedule_fresh(engine *e, island *is, uint32_t k);
+/* The replicas of the island with is->reload[i] from new random (or
+ * DSATUR-derived) colorings at the island's k (a cell's restart). */
+void prism_schedule_fresh_some(engine *e, island *is);
 /* Every replica of the island at k < is->k, from its own best coloring
  * with classes dissolved. */
 void prism_schedule_descend(engine *e, island *is, uint32_t k);

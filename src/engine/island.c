@@ -1,12 +1,7 @@
 /* island.c - the population moves after an island's batch (one
- * generation): replica exchange on the temperature ladder, the leaky
- * reservoir, the belief pull, and the memetic step of HEAD (Moalic &
- * Gondran 2018) generalised to R replicas: every replica's child is the GPX
- * of its best coloring of the generation with the next replica's; two
- * elites (this cycle's best and the previous cycle's) re-enter every
- * elite_cycle generations, migrating around the ring of islands; the
- * generation's colorings are offered to the island's diverse pool; an
- * island whose replicas have converged restarts (schedule.c). */
+ * generation) other than the memetic step (cell.c): replica exchange on the
+ * temperature ladder, the leaky reservoir, the belief pull, and the
+ * adaptive choice of search modes. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,110 +119,29 @@ static void align_belief(engine *e, island *is, prism_replica *r, const uint32_t
   free(used);
 }
 
-/* The belief pull is a TabuCol potential; PartialCol replicas have none. */
-static void update_belief(engine *e, island *is) {
+/* The belief pull is a TabuCol potential; PartialCol replicas have none.
+ * Each replica is pulled toward its cell's elite (this cycle's, else the
+ * cell's best coloring of the generation). */
+void prism_island_belief(engine *e, island *is) {
   if (e->p.belief_weight <= 0) return;
-  const uint32_t *elite = NULL;
-  if (is->have_elite1)
-    elite = is->elite1;
-  else {
-    uint32_t b = 0;
-    for (uint32_t i = 1; i < is->R; i++)
-      if (is->rep[i].best_color_energy < is->rep[b].best_color_energy) b = i;
-    elite = is->rep[b].best_color;
-  }
-  memcpy(e->tmp_colors, elite, (size_t)e->n * sizeof *elite);
-  for (uint32_t i = 0; i < is->R; i++) {
-    if (is->rep[i].mode != PRISM_MODE_TABUCOL) continue;
-    align_belief(e, is, &is->rep[i], e->tmp_colors);
-    prism_engine_rep_rebuild(e, &is->rep[i], &is->cfg);
-  }
-}
-
-/* ------------------------------------------------------ the memetic step */
-
-int prism_island_converged(engine *e, island *is) {
-  if (e->p.stall_generations > 0 && is->stall >= (uint32_t)e->p.stall_generations) {
-    is->stall = 0; /* counted afresh after the diversification or restart */
-    is->gen_best = UINT32_MAX;
-    return 1;
-  }
-  is->distance = e->n;
-  if (is->R < 2) return 0;
-  /* the farthest pair of ring neighbours: converged when even they are
-   * close (for a HEAD pair, the pair's distance) */
-  is->distance = 0;
-  for (uint32_t i = 0; i < is->R; i++) {
-    uint32_t j = (i + 1) % is->R;
-    if (is->R == 2 && i == 1) break;
-    uint32_t d = prism_partition_distance(e->n, is->k, is->rep[i].best_color,
-                                          is->rep[j].best_color);
-    if (d > is->distance) is->distance = d;
-  }
-  return e->p.restart_distance > 0 &&
-         (double)is->distance < e->p.restart_distance * (double)e->n;
-}
-
-static void gpx_share(engine *e, int t) {
-  island *is = e->cur;
-  uint32_t *scratch = prism_engine_tscratch(e, t);
-  for (uint32_t i = (uint32_t)t; i < is->R; i += (uint32_t)e->threads) {
-    uint32_t j = (i + 1) % is->R;
-    prism_gpx(e->n, is->k, is->rep[i].best_color, is->rep[j].best_color,
-              e->children + (size_t)i * e->n, e->o->seed, is->first + i,
-              is->recomb_rounds, scratch);
-  }
-}
-
-static void load_share(engine *e, int t) {
-  island *is = e->cur;
-  for (uint32_t i = (uint32_t)t; i < is->R; i += (uint32_t)e->threads)
-    prism_engine_rep_load(e, &is->rep[i], &is->cfg, e->children + (size_t)i * e->n, is->k);
-}
-
-void prism_island_recombine(engine *e, island *is, prism_telemetry *t) {
-  const uint32_t n = e->n, R = is->R;
-  /* elites: best of this cycle, and of the one before (HEAD's scheme) */
-  for (uint32_t i = 0; i < R; i++) {
-    prism_replica *r = &is->rep[i];
-    if (!is->have_elite1 || r->best_color_energy < is->elite1_energy) {
-      memcpy(is->elite1, r->best_color, (size_t)n * sizeof *is->elite1);
-      is->elite1_energy = r->best_color_energy;
-      is->have_elite1 = 1;
+  for (uint32_t c = 0; c < is->C; c++) {
+    const cell *ce = &is->cell[c];
+    const uint32_t *elite = NULL;
+    if (ce->have_elite1)
+      elite = ce->elite1;
+    else {
+      uint32_t b = ce->first;
+      for (uint32_t i = ce->first + 1; i < ce->first + ce->R; i++)
+        if (is->rep[i].best_color_energy < is->rep[b].best_color_energy) b = i;
+      elite = is->rep[b].best_color;
+    }
+    memcpy(e->tmp_colors, elite, (size_t)e->n * sizeof *elite);
+    for (uint32_t i = ce->first; i < ce->first + ce->R; i++) {
+      if (is->rep[i].mode != PRISM_MODE_TABUCOL) continue;
+      align_belief(e, is, &is->rep[i], e->tmp_colors);
+      prism_engine_rep_rebuild(e, &is->rep[i], &is->cfg);
     }
   }
-  /* the diverse pool */
-  if (is->pool.cap > 0) {
-    const uint32_t min_dist = (uint32_t)(e->p.pool_distance * n);
-    for (uint32_t i = 0; i < R; i++)
-      prism_pool_offer(&is->pool, is->rep[i].best_color,
-                       (uint32_t)prism_count_conflicts(e->g, is->rep[i].best_color),
-                       min_dist);
-  }
-  is->recomb_rounds++;
-  prism_engine_threads_run(e, is, gpx_share);  /* every child from the parents' best */
-  prism_engine_threads_run(e, is, load_share); /* then every replica takes its child */
-  int reinject =
-      e->p.elite_cycle > 0 && is->recomb_rounds % (uint64_t)e->p.elite_cycle == 0;
-  if (reinject) {
-    /* the elite of the previous cycle of the next island (itself when
-     * there is one island, or when the next one searches another k):
-     * migration around the ring */
-    const island *donor = &e->isl[(is->index + 1) % e->I];
-    if (donor->k != is->k) donor = is;
-    if (donor->have_elite2) {
-      uint32_t worst = 0;
-      for (uint32_t i = 1; i < R; i++)
-        if (is->rep[i].energy > is->rep[worst].energy) worst = i;
-      prism_engine_rep_load(e, &is->rep[worst], &is->cfg, donor->elite2, is->k);
-    }
-    memcpy(is->elite2, is->elite1, (size_t)n * sizeof *is->elite2);
-    is->elite2_energy = is->elite1_energy;
-    is->have_elite2 = 1;
-    is->have_elite1 = 0;
-  }
-  t->recombinations = R;
-  update_belief(e, is);
 }
 
 /* ------------------------------------------------------- adaptive modes */
@@ -253,11 +167,13 @@ int prism_island_mode_of(const engine *e, const island *is, uint32_t i) {
 void prism_island_modes(engine *e, island *is, prism_telemetry *t) {
   int64_t best[2] = {-1, -1};
   uint32_t pcs = 0;
+  int64_t *conf = PRISM_MALLOC((size_t)is->R * sizeof *conf);
   for (uint32_t i = 0; i < is->R; i++) {
     const prism_replica *r = &is->rep[i];
     const int m = r->mode;
     pcs += m == PRISM_MODE_PARTIALCOL;
     int64_t c = (int64_t)prism_count_conflicts(e->g, r->best_color);
+    conf[i] = c;
     if (best[m] < 0 || c < best[m]) best[m] = c;
   }
   t->mode_conflicts[0] = best[0];
@@ -265,14 +181,8 @@ void prism_island_modes(engine *e, island *is, prism_telemetry *t) {
   t->partialcol_replicas = pcs;
   t->mode = 2 * pcs > is->R ? PRISM_MODE_PARTIALCOL : PRISM_MODE_TABUCOL;
   is->generations++;
-  /* stall: the island's best generation result at this start */
-  const int64_t gb = best[0] < 0 ? best[1] : best[1] < 0 ? best[0] : best[0] < best[1] ? best[0] : best[1];
-  if ((uint64_t)gb < is->gen_best) {
-    is->gen_best = (uint32_t)gb;
-    is->stall = 0;
-  } else {
-    is->stall++;
-  }
+  prism_cells_note(e, is, conf); /* each cell's stall */
+  free(conf);
   /* a generation from new (random or dissolved) colorings says little about
    * the modes: PartialCol needs a while to fill a random start */
   const int fresh = is->fresh;
@@ -284,50 +194,4 @@ void prism_island_modes(engine *e, island *is, prism_telemetry *t) {
   for (uint32_t j = 0; j < W && j < is->nvotes; j++) sum += is->votes[j];
   if (sum > 0) is->major = PRISM_MODE_PARTIALCOL;
   if (sum < 0) is->major = PRISM_MODE_TABUCOL;
-}
-
-/* ---------------------------------------------------------- diversity */
-
-int prism_island_diversify(engine *e, island *is, prism_telemetry *t) {
-  const uint32_t n = e->n, R = is->R;
-  const uint32_t need = (uint32_t)(e->p.restart_distance * n) + 1;
-  /* the replica that gives way: the worse best coloring */
-  uint32_t worst = 0;
-  for (uint32_t i = 1; i < R; i++)
-    if (is->rep[i].best_color_energy > is->rep[worst].best_color_energy) worst = i;
-  /* a candidate must be far from every other replica's best coloring */
-  const uint32_t *pick = NULL;
-  uint32_t best_fit = UINT32_MAX;
-  const uint32_t *cand[1 + 1024];
-  uint32_t fit[1 + 1024], m = 0;
-  if (is->have_elite2) {
-    cand[m] = is->elite2;
-    fit[m++] = 0; /* the elite first, as HEAD does */
-  }
-  for (uint32_t j = 0; j < is->pool.size && m < 1 + 1024; j++) {
-    cand[m] = is->pool.colors + (size_t)j * n;
-    fit[m++] = 1 + is->pool.fit[j];
-  }
-  for (uint32_t c = 0; c < m; c++) {
-    if (fit[c] >= best_fit) continue;
-    int far = 1;
-    for (uint32_t i = 0; i < R && far; i++)
-      if (i != worst &&
-          prism_partition_distance(n, is->k, cand[c], is->rep[i].best_color) < need)
-        far = 0;
-    if (far) {
-      pick = cand[c];
-      best_fit = fit[c];
-    }
-  }
-  if (!pick) return 0;
-  uint32_t *copy = PRISM_MALLOC((size_t)n * sizeof *copy);
-  memcpy(copy, pick, (size_t)n * sizeof *copy);
-  if (pick == is->elite2) is->have_elite2 = 0; /* used up, as in HEAD */
-  /* the others go on from their GPX children as usual */
-  prism_island_recombine(e, is, t);
-  prism_engine_rep_load(e, &is->rep[worst], &is->cfg, copy, is->k);
-  free(copy);
-  is->diversified++;
-  return 1;
 }

@@ -19,14 +19,11 @@ uint32_t prism_schedule_next_k(const engine *e, const island *is) {
 /* Start the island's bookkeeping afresh at k (the colorings follow). */
 static void reset(engine *e, island *is, uint32_t k) {
   is->k = k;
-  is->have_elite1 = is->have_elite2 = 0;
+  prism_cells_reset(e, is);
   is->batches_at_k = 0;
   is->best_conflicts_at_k = UINT32_MAX;
   is->stagnation = 0;
-  is->distance = e->n;
   is->fresh = 1;
-  is->gen_best = UINT32_MAX;
-  is->stall = 0;
   prism_changepoint_reset(&is->cp);
   prism_pool_clear(&is->pool, k);
   for (uint32_t i = 0; i < is->R; i++) {
@@ -60,6 +57,7 @@ static void fresh_share(engine *e, int t) {
   const uint32_t n = e->n, k = is->k;
   uint32_t *scratch = prism_engine_tscratch(e, t);
   for (uint32_t ii = (uint32_t)t; ii < is->R; ii += (uint32_t)e->threads) {
+    if (e->some && !is->reload[ii]) continue;
     const uint32_t i = is->first + ii;
     const uint32_t *colors;
     if (e->p.init_colors == 1) {
@@ -78,6 +76,13 @@ static void fresh_share(engine *e, int t) {
 void prism_schedule_fresh(engine *e, island *is, uint32_t k) {
   reset(e, is, k);
   prism_engine_threads_run(e, is, fresh_share);
+  is->starts++;
+}
+
+void prism_schedule_fresh_some(engine *e, island *is) {
+  e->some = 1;
+  prism_engine_threads_run(e, is, fresh_share);
+  e->some = 0;
   is->starts++;
 }
 

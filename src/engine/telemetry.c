@@ -16,7 +16,7 @@ void prism_telemetry_write_json(const prism_telemetry *t, FILE *out) {
           "\"reservoir_activity\":%.6f,\"reservoir_max\":%.6f,"
           "\"swap_acceptance\":%.4f,\"swaps_tried\":%u,\"recombinations\":%u,"
           "\"stagnation\":%u,\"batch_us\":%.1f,\"mode\":\"%s\",\"restarts\":%llu,"
-          "\"pool_size\":%u,\"distance\":%u,\"partialcol_replicas\":%u,"
+          "\"injections\":%llu,\"pool_size\":%u,\"distance\":%u,\"partialcol_replicas\":%u,"
           "\"mode_conflicts\":[%lld,%lld],\"temperature\":[%.6g,%.6g],\"planner_us\":%.1f",
           (unsigned long long)t->batch, t->island, t->elapsed_s, t->k, t->best_k,
           t->best_conflicts, t->mean_conflicts, t->colors_used, t->best_replica,
@@ -26,7 +26,7 @@ void prism_telemetry_write_json(const prism_telemetry *t, FILE *out) {
           t->betti[1], t->betti[2], t->reservoir_activity, t->reservoir_max,
           t->swap_acceptance, t->swaps_tried, t->recombinations, t->stagnation,
           t->batch_us, t->mode == 1 ? "partialcol" : "tabucol",
-          (unsigned long long)t->restarts, t->pool_size, t->distance, t->partialcol_replicas,
+          (unsigned long long)t->restarts, (unsigned long long)t->injections, t->pool_size, t->distance, t->partialcol_replicas,
           (long long)t->mode_conflicts[0], (long long)t->mode_conflicts[1],
           t->temperature[0], t->temperature[1], t->planner_us);
   if (t->controlled) {

@@ -39,6 +39,7 @@ typedef struct prism_telemetry {
   int64_t mode_conflicts[2]; /* fewest conflicts of a replica's best coloring of the
                                 batch, per mode (TabuCol, PartialCol; -1: none ran it) */
   uint64_t restarts;         /* the island's restarts on convergence so far */
+  uint64_t injections;       /* converged cells that took a far elite or pool member */
   uint32_t pool_size;        /* colorings in the island's diverse pool */
   uint32_t distance;         /* partition distance between the island's replicas */
   double temperature[2];     /* the island's ladder: coldest and hottest slot */
