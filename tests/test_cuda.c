@@ -114,6 +114,9 @@ typedef struct scenario {
   uint64_t seed;
   double tmin, tmax;
   int threads_hint; /* PRISM_CUDA_THREADS for this run (0: the default) */
+  uint32_t pc_mask;   /* replicas (bit i % 32) in PartialCol mode */
+  uint32_t pc_base;   /* PartialCol tenure: U[0, pc_base) + pc_alpha |U| + reactive */
+  double pc_alpha;
 } scenario;
 
 typedef struct pop {
@@ -175,11 +178,15 @@ static void pop_init(pop *p, const prism_graph *g, const scenario *s) {
   c->alpha_fp = (uint32_t)llround(s->alpha * 256.0);
   c->moves = s->moves;
   c->seed = s->seed;
+  c->pc_tabu_base = s->pc_base;
+  c->pc_alpha_fp = (uint32_t)llround(s->pc_alpha * 256.0);
+  c->pc_react = 1;
   uint32_t *colors = malloc(g->n * sizeof *colors);
   for (uint32_t i = 0; i < s->R; i++) {
     p->rep_of_slot[i] = i;
     prism_replica_init(&p->rep[i], i, g->n, s->kmax);
     p->rep[i].slot = i;
+    if (s->pc_mask >> (i % 32) & 1) p->rep[i].mode = PRISM_MODE_PARTIALCOL;
     random_colors(colors, g->n, s->k, s->seed, i);
     prism_replica_load(&p->rep[i], c, colors, s->k);
     if (s->belief_mask >> (i % 32) & 1) {
@@ -266,6 +273,9 @@ static int same_replica(const prism_replica *c, const prism_replica *gp, uint32_
   SAME(tunnel_aborts);
   SAME(dirty);
   SAME(conflicts);
+  SAME(mode);
+  SAME(pc_tenure);
+  SAME(pc_window);
 #undef SAME
   for (uint32_t v = 0; v < n; v++)
     if (c->color[v] != gp->color[v]) {
@@ -349,7 +359,27 @@ static int run_match(const prism_graph *g, const scenario *s, match_result *out)
         if (v) printf("    batch %u replica %u: solved but %s\n", b, i, msg);
         ok = v == 0;
       }
-      if (ok) {
+      if (ok && gpu.rep[i].mode == PRISM_MODE_PARTIALCOL) {
+        /* a legal partial coloring whose uncolored vertices are the list */
+        uint32_t none = 0;
+        const uint32_t *c = gpu.rep[i].color;
+        for (uint32_t v = 0; v < g->n && ok; v++) {
+          if (c[v] == PRISM_NONE) {
+            none++;
+            continue;
+          }
+          for (uint64_t e = g->offsets[v]; e < g->offsets[v + 1]; e++)
+            if (c[g->adj[e]] == c[v]) {
+              printf("    batch %u replica %u: %u and %u both colored %u\n", b, i, v,
+                     g->adj[e], c[v]);
+              ok = 0;
+              break;
+            }
+        }
+        if (none != gpu.rep[i].ncv) printf("    batch %u replica %u: %u uncolored, list %u\n",
+                                           b, i, none, gpu.rep[i].ncv);
+        ok = ok && none == gpu.rep[i].ncv;
+      } else if (ok) {
         /* the host's own conflict count agrees with the downloaded set */
         uint64_t cc = prism_count_conflicts(g, gpu.rep[i].color);
         uint32_t rc = prism_replica_conflicts(&gpu.rep[i], &gpu.cfg);
@@ -387,6 +417,8 @@ static int run_match(const prism_graph *g, const scenario *s, match_result *out)
 static scenario base_scenario(void) {
   scenario s;
   memset(&s, 0, sizeof s);
+  s.pc_base = 10;
+  s.pc_alpha = 0.6;
   s.R = 4;
   s.batches = 4;
   s.moves = 500;
@@ -461,6 +493,37 @@ PRISM_TEST(cuda_small_match_potentials, "gpu") {
   s.tun_prob = 0.05;
   s.max_chain = 60;
   run_match(g, &s, NULL);
+  prism_graph_free(g);
+}
+
+/* PartialCol (partialcol.cuh): every replica, then mixed with TabuCol in
+ * one launch (the adaptive policy), then a long tenure so that every move
+ * is often tabu (the random-move branch). */
+PRISM_TEST(cuda_small_match_partialcol, "gpu") {
+  NEED_GPU();
+  prism_graph *g = gnp(150, 0.15, 0, 4);
+  scenario s = base_scenario();
+  s.k = dsatur_k(g) - 2;
+  s.kmax = s.k + 2;
+  s.pc_mask = 0xF;
+  s.batches = 5;
+  s.moves = 1500; /* past the reactive window of 1000 */
+  match_result r;
+  run_match(g, &s, &r);
+  TEST_CHECK(r.moves > 0);
+  s.pc_mask = 0x5; /* replicas 0 and 2 PartialCol, 1 and 3 TabuCol */
+  s.k = dsatur_k(g) - 1;
+  s.mu = 0.3;
+  s.beta = 0.5;
+  s.belief_mask = 0x3;
+  run_match(g, &s, &r);
+  s.pc_mask = 0xF;
+  s.k = dsatur_k(g) - 3;
+  s.pc_base = 400;
+  s.pc_alpha = 20;
+  s.batches = 2;
+  s.moves = 600;
+  run_match(g, &s, &r);
   prism_graph_free(g);
 }
 
@@ -633,8 +696,8 @@ PRISM_TEST(cuda_solved_colorings_verify, "gpu") {
  * pipeline off. */
 /* cell_size > 0: islands cut into cells that converge quickly (stall 3,
  * elites every 2 rounds), so cells inject, restart and migrate. */
-static void solve_both_cells(const prism_graph *g, int islands, int pipeline,
-                             int cell_size) {
+static void solve_both_mode(const prism_graph *g, int islands, int pipeline, int cell_size,
+                            int mode) {
   prism_solve_opts o;
   prism_solve_opts_defaults(&o);
   o.seed = 3;
@@ -649,7 +712,7 @@ static void solve_both_cells(const prism_graph *g, int islands, int pipeline,
   o.params.islands = islands;
   o.params.gpu_pipeline = pipeline;
   o.params.max_batches = 25;
-  o.params.mode = PRISM_MODE_TABUCOL; /* the CUDA engine runs TabuCol only */
+  o.params.mode = mode;
   o.time_limit = 0;
   prism_solve_result rc, rg;
   char err[256];
@@ -660,9 +723,9 @@ static void solve_both_cells(const prism_graph *g, int islands, int pipeline,
   TEST_CHECK(rg.best_k > 0 && rg.best_k <= rg.dsatur_k);
   char msg[256];
   TEST_CHECK_EQ(prism_verify(g, rg.colors, rg.best_k, msg, sizeof msg), 0);
-  printf("    islands %d pipeline %d cells of %d: cpu k %u in %.2f s (%llu moves); cuda k %u "
-         "in %.2f s (%llu moves)\n",
-         islands, pipeline, cell_size, rc.best_k, rc.seconds, (unsigned long long)rc.moves, rg.best_k,
+  printf("    islands %d pipeline %d cells of %d mode %d: cpu k %u in %.2f s (%llu moves); "
+         "cuda k %u in %.2f s (%llu moves)\n",
+         islands, pipeline, cell_size, mode, rc.best_k, rc.seconds, (unsigned long long)rc.moves, rg.best_k,
          rg.seconds, (unsigned long long)rg.moves);
   TEST_CHECK_EQ(rg.best_k, rc.best_k);
   TEST_CHECK_EQ(rg.moves, rc.moves);
@@ -670,6 +733,11 @@ static void solve_both_cells(const prism_graph *g, int islands, int pipeline,
   TEST_CHECK(memcmp(rg.colors, rc.colors, g->n * sizeof *rg.colors) == 0);
   free(rc.colors);
   free(rg.colors);
+}
+
+static void solve_both_cells(const prism_graph *g, int islands, int pipeline,
+                             int cell_size) {
+  solve_both_mode(g, islands, pipeline, cell_size, PRISM_MODE_TABUCOL);
 }
 
 static void solve_both(const prism_graph *g, int islands, int pipeline) {
@@ -694,6 +762,16 @@ PRISM_TEST(cuda_solve_cells, "gpu") {
   prism_graph *g = gnp(250, 0.5, 0, 7);
   solve_both_cells(g, 2, 1, 2);
   solve_both_cells(g, 1, 0, 3);
+  prism_graph_free(g);
+}
+
+/* Whole solves in PartialCol and in the adaptive policy (replicas of both
+ * modes in one island, modes switching between generations). */
+PRISM_TEST(cuda_solve_modes, "gpu") {
+  NEED_GPU();
+  prism_graph *g = gnp(250, 0.5, 0, 7);
+  solve_both_mode(g, 2, 1, 0, PRISM_MODE_PARTIALCOL);
+  solve_both_mode(g, 2, 1, 0, PRISM_MODE_ADAPTIVE);
   prism_graph_free(g);
 }
 

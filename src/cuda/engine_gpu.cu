@@ -39,6 +39,7 @@
 #include "util/philox.h"
 
 #include "cuda/kernel.cuh"
+#include "cuda/partialcol.cuh"
 
 /* ------------------------------------------------------------------ host */
 
@@ -69,6 +70,7 @@ typedef struct group_state {
   double publish_s_sum;
   uint64_t publish_calls;
   uint32_t launched_k, launched_incr; /* the batch in flight: its k and selection */
+  uint64_t launched_seed;             /* its config's seed (PartialCol's completion) */
 } group_state;
 
 /* One finished batch on the timeline (host clock, seconds). */
@@ -80,6 +82,7 @@ typedef struct trace_rec {
 } trace_rec;
 
 struct gpu1_engine {
+  const prism_graph *g; /* the graph (PartialCol's completion on the host) */
   uint32_t n, R, kmax, max_degree, groups;
   kernel_fn kern;
   uint64_t adj_len;
@@ -103,6 +106,8 @@ struct gpu1_engine {
   gpu_rep *d_rep;
   uint32_t *d_color, *d_best, *d_belief, *d_cv, *d_metro, *d_mark, *d_queue, *d_stamp;
   uint64_t *d_tabu;
+  int32_t *d_pcG;              /* PartialCol (allocated at its first launch) */
+  uint32_t *d_pcpos, *d_pcx;
   void *d_G;
   uint32_t *d_tf;
   unsigned char *d_small;
@@ -230,6 +235,9 @@ static void engine_free(gpu1_engine *ce) {
   cudaFree(ce->d_queue);
   cudaFree(ce->d_stamp);
   cudaFree(ce->d_tabu);
+  cudaFree(ce->d_pcG);
+  cudaFree(ce->d_pcpos);
+  cudaFree(ce->d_pcx);
   cudaFree(ce->d_G);
   cudaFree(ce->d_tf);
   cudaFree(ce->d_small);
@@ -329,6 +337,7 @@ extern "C" gpu1_engine *gpu1_create(const prism_graph *g,
     snprintf(err, err_len, "out of host memory");
     return NULL;
   }
+  ce->g = g;
   ce->n = n;
   ce->R = R;
   ce->groups = groups;
@@ -537,7 +546,9 @@ extern "C" void gpu1_publish(gpu1_engine *ce, uint32_t group,
    * counts in 16 bits (k <= 65536); PRISM_CUDA_INCR=0 turns it off */
   c->incr_ok = c->narrow_d && ce->kmax <= 65536u && ce->incr_env != 0;
   c->incr = 0;
-  c->pad = 0;
+  c->pc_tabu_base = cfg->pc_tabu_base;
+  c->pc_alpha_fp = cfg->pc_alpha_fp;
+  c->pc_react = cfg->pc_react;
   c->omega_host = cfg->omega;
   c->t_publish = now_s();
   prism_triple_publish(gs->cfg_tb);
@@ -594,6 +605,7 @@ extern "C" void gpu1_launch(gpu1_engine *ce, uint32_t group,
   /* the selection: both take the same moves, so the faster one is timed
    * (incr_pick) */
   gs->launched_k = c->k;
+  gs->launched_seed = c->seed;
   gs->launched_incr = c->incr = c->incr_ok ? (uint32_t)incr_pick(ce, c->k) : 0u;
   ce->stats.incr_batches += c->incr;
   gs->t_publish = c->t_publish;
@@ -604,7 +616,7 @@ extern "C" void gpu1_launch(gpu1_engine *ce, uint32_t group,
   /* vertex weights: upload when they changed */
   upload_omega(ce, group, c->omega_host);
   uint32_t kbig = 0;
-  int any_dirty = 0;
+  int any_dirty = 0, any_pc = 0;
   for (uint32_t i = 0; i < count; i++) {
     prism_replica *r = &reps[i];
     if (r->n != n) prism_die("CUDA engine: replica %u has %u vertices, not %u", i, r->n, n);
@@ -623,6 +635,12 @@ extern "C" void gpu1_launch(gpu1_engine *ce, uint32_t group,
     h->solved = (uint32_t)r->solved;
     h->has_belief = r->belief != NULL;
     h->clear_tabu = r->dirty == 2;
+    h->mode = (uint32_t)r->mode;
+    h->pc_tenure = r->pc_tenure;
+    h->pc_window = r->pc_window;
+    h->pc_lo = r->pc_lo;
+    h->pc_hi = r->pc_hi;
+    if (r->mode == PRISM_MODE_PARTIALCOL) any_pc = 1;
     memcpy(ce->h_metro + (size_t)(first + i) * PRISM_METRO_LEVELS, r->metro_thr, METRO_BYTES);
     if (r->dirty) any_dirty = 1;
   }
@@ -684,12 +702,27 @@ extern "C" void gpu1_launch(gpu1_engine *ce, uint32_t group,
   p.off32 = ce->adj_len < 0xFFFFFFFFull;
   p.prof = ce->d_prof;
   p.stop = ce->d_stop;
+  if (any_pc && !ce->d_pcG) { /* the first PartialCol replica: its tables */
+    char err[256];
+    const size_t R = ce->R;
+    if (dev_alloc((void **)&ce->d_pcG, R * ce->stride * 4, err, sizeof err) ||
+        dev_alloc((void **)&ce->d_pcpos, R * n * 4, err, sizeof err) ||
+        dev_alloc((void **)&ce->d_pcx, R * n * 4, err, sizeof err))
+      prism_die("CUDA engine: PartialCol tables: %s", err);
+  }
+  p.pc_G = ce->d_pcG;
+  p.pc_pos = ce->d_pcpos;
+  p.pc_x = ce->d_pcx;
 
   const unsigned smem_u = (unsigned)smem;
   CHECK_CUDA(cudaStreamWaitEvent(ex, gs->ev[EV_UP1], 0));
   CHECK_CUDA(cudaEventRecord(gs->ev[EV_K0], ex));
   PRISM_LAUNCH(ce->kern, count, ce->threads, smem_u, ex, p);
   CHECK_CUDA_LAUNCH();
+  if (any_pc) { /* the PartialCol replicas (partialcol.cuh); the kernel above skipped them */
+    PRISM_LAUNCH(pc_batch_kernel, count, PC_THREADS, 0, ex, p);
+    CHECK_CUDA_LAUNCH();
+  }
   CHECK_CUDA(cudaEventRecord(gs->ev[EV_K1], ex));
   PRISM_LAUNCH(telemetry_kernel, 1, 256, 0, ex, ce->d_rep, first, count, gs->d_cfg, gs->d_tel);
   CHECK_CUDA_LAUNCH();
@@ -824,10 +857,19 @@ extern "C" void gpu1_wait(gpu1_engine *ce, uint32_t group, prism_replica *reps,
     r->tunnel_aborts = h->tunnel_aborts;
     r->solved = (int)h->solved;
     r->conflicts = h->conflicts;
+    r->pc_tenure = h->pc_tenure;
+    r->pc_window = h->pc_window;
+    r->pc_lo = h->pc_lo;
+    r->pc_hi = h->pc_hi;
     for (uint32_t v = 0; v < n; v++) r->cvpos[v] = PRISM_NONE;
     const uint32_t *cv = ce->h_cv + o;
     prism_cv_clear(r);
     for (uint32_t j = 0; j < h->ncv; j++) prism_cv_add(r, cv[j]);
+    /* PartialCol hands out complete colorings, as partialcol.c does after
+     * its batch */
+    if (r->mode == PRISM_MODE_PARTIALCOL)
+      prism_complete_from_partial(ce->g, r->best_color, r->k, gs->launched_seed, r->id,
+                                  r->iter, r->queue);
   }
 }
 

@@ -43,7 +43,8 @@ typedef struct gpu_rep {
   uint64_t iter;
   uint64_t moves, metro_moves, tunnels, tunnel_aborts;
   uint32_t id, k, ncv, solved;
-  uint32_t has_belief, clear_tabu, conflicts, pad1;
+  uint32_t has_belief, clear_tabu, conflicts, mode; /* mode: PRISM_MODE_TABUCOL or _PARTIALCOL */
+  uint32_t pc_tenure, pc_window, pc_lo, pc_hi;      /* PartialCol's reactive tenure */
 } gpu_rep;
 
 /* The RuntimeConfig of one batch as the kernel reads it: built on the host
@@ -58,7 +59,7 @@ typedef struct gpu_cfg {
   uint32_t k, tun_thr, max_chain, tabu_base, alpha_fp, moves, narrow_d;
   uint32_t incr;    /* the incremental selection (incr.cuh) runs: set at launch */
   uint32_t incr_ok; /* it may run (narrow deltas, k <= 65536, not switched off) */
-  uint32_t pad;
+  uint32_t pc_tabu_base, pc_alpha_fp, pc_react; /* PartialCol's tenure (partialcol.cuh) */
 } gpu_cfg;
 
 /* KernelTelemetry: one record per batch and group, reduced on the device
@@ -111,6 +112,8 @@ typedef struct kparams {
   uint32_t off32; /* the adjacency has < 2^32 entries: 32-bit offsets fit */
   unsigned long long *prof; /* R x PROF_PHASES cycles (PRISM_CUDA_PROFILE) */
   const volatile int *stop; /* mapped host flag: end the batch early (deadline, signal) */
+  int32_t *pc_G;            /* PartialCol: R x stride colored-neighbour counts */
+  uint32_t *pc_pos, *pc_x;  /* PartialCol: R x n list positions, uncolored-neighbour scratch */
 } kparams;
 
 static __host__ __device__ __forceinline__ size_t align16(size_t x) {
@@ -331,6 +334,7 @@ __global__ void __launch_bounds__(NARROW ? 256 : GPU_MAX_THREADS, NARROW ? 3 : 1
   const uint32_t lane = tid & 31, warp = tid >> 5, nwarps = T >> 5;
   const uint32_t n = p.n;
   gpu_rep *st = p.rep + r;
+  if (st->mode == PRISM_MODE_PARTIALCOL) return; /* partialcol.cuh's kernel runs it */
 #ifdef PRISM_CUDA_PROFILE
   long long prof[PROF_PHASES] = {0, 0, 0, 0, 0, 0, 0, 0}, prof_t = clock64();
   unsigned long long prof_rows = 0;

@@ -310,7 +310,7 @@ static int report_batch(const engine *e, const prism_telemetry *t) {
 static void prepare(engine *e, island *is) {
   int64_t old_mu = is->cfg.mu, old_beta = is->cfg.beta;
   uint32_t old_k = is->cfg.k;
-  if (!e->cuda) is->policy = e->p.mode; /* a controller may switch it */
+  is->policy = e->p.mode; /* a controller may switch it */
   prism_engine_build_cfg(e, is);
   if (old_k == is->k && (is->cfg.mu != old_mu || is->cfg.beta != old_beta))
     for (uint32_t i = 0; i < is->R; i++) prism_engine_rep_rebuild(e, &is->rep[i], &is->cfg);
@@ -429,7 +429,7 @@ static void create_islands(engine *e) {
     is->R = R / I + (j < R % I);
     first += is->R;
     is->rep = e->rep + is->first;
-    is->policy = e->cuda ? PRISM_MODE_TABUCOL : e->p.mode;
+    is->policy = e->p.mode;
     is->major = PRISM_MODE_TABUCOL;
     for (uint32_t i = 0; i < is->R; i++) {
       e->isl_of[is->first + i] = is;
@@ -532,8 +532,6 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
     snprintf(line, sizeof line, "engine backend %s (%s)", e->cuda ? "cuda" : "cpu", why);
     info(e, line);
   }
-  if (e->cuda && e->p.mode != PRISM_MODE_TABUCOL)
-    info(e, "search mode: TabuCol (the CUDA engine runs TabuCol only)");
   e->rep = PRISM_CALLOC(R, sizeof *e->rep);
   for (uint32_t i = 0; i < R; i++) prism_replica_init(&e->rep[i], i, n, e->kmax);
   e->scratch =

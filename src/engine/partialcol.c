@@ -138,8 +138,17 @@ void prism_partialcol_run_batch(prism_replica *r, const prism_batch_cfg *c) {
       }
     }
     uint32_t bv = s.bv, bc = s.bc;
-    if (bv == PRISM_NONE) { /* every move tabu: a random one */
-      bv = r->cv[((uint64_t)A.v[1] * r->ncv) >> 32];
+    if (bv == PRISM_NONE) { /* every move tabu: a random one (the uncolored vertex
+                               with the least hash: the list's order does not
+                               matter, so the GPU twin takes the same) */
+      uint32_t bh = UINT32_MAX;
+      for (uint32_t i = 0; i < r->ncv; i++) {
+        const uint32_t h = prism_mix32(r->cv[i] ^ A.v[1]);
+        if (bv == PRISM_NONE || h < bh) {
+          bh = h;
+          bv = r->cv[i];
+        }
+      }
       bc = (uint32_t)(((uint64_t)A.v[2] * k) >> 32);
     }
     const uint64_t tenure =

@@ -139,7 +139,10 @@ static int64_t energy_of(const prism_replica *r, const prism_batch_cfg *c, int *
 }
 
 void prism_replica_rebuild_lazy(prism_replica *r, const prism_batch_cfg *c) {
-  PRISM_ASSERT(r->mode == PRISM_MODE_TABUCOL); /* the device runs TabuCol only */
+  if (r->mode == PRISM_MODE_PARTIALCOL) { /* O(m) either way: the full rebuild */
+    prism_replica_rebuild(r, c);
+    return;
+  }
   int clean;
   r->energy = energy_of(r, c, &clean);
   r->solved = clean;
@@ -148,6 +151,10 @@ void prism_replica_rebuild_lazy(prism_replica *r, const prism_batch_cfg *c) {
 
 void prism_replica_load_lazy(prism_replica *r, const prism_batch_cfg *c,
                              const uint32_t *colors, uint32_t k) {
+  if (r->mode == PRISM_MODE_PARTIALCOL) {
+    prism_replica_load(r, c, colors, k);
+    return;
+  }
   take_colors(r, c, colors, k);
   prism_replica_rebuild_lazy(r, c);
   memcpy(r->best_color, r->color, (size_t)r->n * sizeof *r->color);

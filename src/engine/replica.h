@@ -156,7 +156,8 @@ void prism_replica_rebuild(prism_replica *r, const prism_batch_cfg *c);
  * conflict set itself at the start of the next batch: the host only sets
  * the colors (and best coloring), the energy (an O(m) pass, the same value
  * prism_replica_rebuild gives), solved and dirty. G, tabu and the conflict
- * list on the host are left stale until the device's results come back. */
+ * list on the host are left stale until the device's results come back.
+ * A PartialCol replica is loaded / rebuilt in full (O(m) either way). */
 void prism_replica_load_lazy(prism_replica *r, const prism_batch_cfg *c,
                              const uint32_t *colors, uint32_t k);
 void prism_replica_rebuild_lazy(prism_replica *r, const prism_batch_cfg *c);
