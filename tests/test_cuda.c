@@ -630,8 +630,10 @@ PRISM_TEST(cuda_solved_colorings_verify, "gpu") {
  * clock, the CPU and CUDA backends must give the same coloring, with one
  * island (GPU in step with the host) and with two and three (the GPU runs
  * one island while the host works on another), and the same with the
- * pipeline off. */
-static void solve_both(const prism_graph *g, int islands, int pipeline) {
+ * pipeline off. ladder: the temperature ladder over all islands (ladder.c),
+ * with temperatures on, whose labels must reach each island's batch at the
+ * same point on both backends. */
+static void solve_both(const prism_graph *g, int islands, int pipeline, int ladder) {
   prism_solve_opts o;
   prism_solve_opts_defaults(&o);
   o.seed = 3;
@@ -641,6 +643,10 @@ static void solve_both(const prism_graph *g, int islands, int pipeline) {
   o.params.gpu_pipeline = pipeline;
   o.params.max_batches = 25;
   o.params.mode = PRISM_MODE_TABUCOL; /* the CUDA engine runs TabuCol only */
+  if (ladder) {
+    o.params.ladder = 1;
+    o.params.global_temperature = 1;
+  }
   o.time_limit = 0;
   prism_solve_result rc, rg;
   char err[256];
@@ -651,9 +657,9 @@ static void solve_both(const prism_graph *g, int islands, int pipeline) {
   TEST_CHECK(rg.best_k > 0 && rg.best_k <= rg.dsatur_k);
   char msg[256];
   TEST_CHECK_EQ(prism_verify(g, rg.colors, rg.best_k, msg, sizeof msg), 0);
-  printf("    islands %d pipeline %d: cpu k %u in %.2f s (%llu moves); cuda k %u in %.2f s "
+  printf("    islands %d pipeline %d ladder %d: cpu k %u in %.2f s (%llu moves); cuda k %u in %.2f s "
          "(%llu moves)\n",
-         islands, pipeline, rc.best_k, rc.seconds, (unsigned long long)rc.moves, rg.best_k,
+         islands, pipeline, ladder, rc.best_k, rc.seconds, (unsigned long long)rc.moves, rg.best_k,
          rg.seconds, (unsigned long long)rg.moves);
   TEST_CHECK_EQ(rg.best_k, rc.best_k);
   TEST_CHECK_EQ(rg.moves, rc.moves);
@@ -666,10 +672,12 @@ static void solve_both(const prism_graph *g, int islands, int pipeline) {
 PRISM_TEST(cuda_solve_end_to_end, "gpu") {
   NEED_GPU();
   prism_graph *g = gnp(250, 0.5, 0, 7);
-  solve_both(g, 1, 1);
-  solve_both(g, 2, 1);
-  solve_both(g, 3, 1);
-  solve_both(g, 2, 0);
+  solve_both(g, 1, 1, 0);
+  solve_both(g, 2, 1, 0);
+  solve_both(g, 3, 1, 0);
+  solve_both(g, 2, 0, 0);
+  solve_both(g, 3, 1, 1);
+  solve_both(g, 3, 0, 1);
   prism_graph_free(g);
 }
 
@@ -694,8 +702,9 @@ PRISM_TEST(cuda_islands_over_devices, "gpu") {
   TEST_CHECK_EQ(st.devices, 2);
   prism_cuda_engine_destroy(ce);
   printf("    devices %s\n", count >= 2 ? "0,1" : "0,0 (one device)");
-  solve_both(g, 2, 1);
-  solve_both(g, 3, 1);
+  solve_both(g, 2, 1, 0);
+  solve_both(g, 3, 1, 0);
+  solve_both(g, 3, 1, 1);
   TEST_REQUIRE(prism_cuda_set_devices("all", err, sizeof err) == 0);
   prism_graph_free(g);
 }
