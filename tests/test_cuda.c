@@ -676,6 +676,15 @@ PRISM_TEST(cuda_solve_end_to_end, "gpu") {
   solve_both(g, 2, 1, 0);
   solve_both(g, 3, 1, 0);
   solve_both(g, 2, 0, 0);
+  prism_graph_free(g);
+}
+
+/* The temperature ladder over all islands (ladder = 1, temperatures on):
+ * the labels of each round's sweep reach every island's batch at the same
+ * point on both backends, pipelined or in turn. */
+PRISM_TEST(cuda_global_ladder, "gpu") {
+  NEED_GPU();
+  prism_graph *g = gnp(250, 0.5, 0, 7);
   solve_both(g, 3, 1, 1);
   solve_both(g, 3, 0, 1);
   prism_graph_free(g);

@@ -564,7 +564,9 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
       PRISM_MALLOC((2 * (size_t)n + 2 * (size_t)res->best_k + 8) * sizeof(uint32_t));
   e->tmp_colors = PRISM_MALLOC((size_t)n * sizeof(uint32_t));
   e->children = PRISM_MALLOC((size_t)R * n * sizeof(uint32_t));
-  if (o->telemetry_path) {
+  if (o->exchange && o->exchange->telemetry) {
+    e->telemetry = o->exchange->telemetry; /* several processes: merged at exchanges */
+  } else if (o->telemetry_path) {
     e->telemetry = fopen(o->telemetry_path, "w");
     if (!e->telemetry) prism_die("cannot open telemetry file '%s'", o->telemetry_path);
   }
@@ -681,7 +683,11 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
   if (e->telemetry) {
     prism_telemetry_write_end(res->best_k, prism_now() - t0, e->total_moves, e->batch,
                               e->telemetry);
-    if (fclose(e->telemetry)) prism_die("cannot write telemetry file '%s'", o->telemetry_path);
+    if (o->exchange && e->telemetry == o->exchange->telemetry) {
+      if (fflush(e->telemetry)) prism_die("cannot write the telemetry buffer");
+    } else if (fclose(e->telemetry)) {
+      prism_die("cannot write telemetry file '%s'", o->telemetry_path);
+    }
   }
   for (uint32_t i = 0; i < R; i++) prism_replica_free(&e->rep[i]);
   free(e->rep);
