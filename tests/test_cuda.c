@@ -633,6 +633,15 @@ PRISM_TEST(cuda_solved_colorings_verify, "gpu") {
  * pipeline off. ladder: the temperature ladder over all islands (ladder.c),
  * with temperatures on, whose labels must reach each island's batch at the
  * same point on both backends. */
+/* the engine's last line with ladder = 1: the swaps accepted */
+static void ladder_info(void *ctx, const char *line) {
+  unsigned long long sweeps, accepted, tried;
+  unsigned R;
+  if (sscanf(line, "ladder over all %u replicas: %llu sweeps, %llu of %llu", &R, &sweeps,
+             &accepted, &tried) == 4)
+    *(unsigned long long *)ctx = accepted;
+}
+
 static void solve_both(const prism_graph *g, int islands, int pipeline, int ladder) {
   prism_solve_opts o;
   prism_solve_opts_defaults(&o);
@@ -643,15 +652,19 @@ static void solve_both(const prism_graph *g, int islands, int pipeline, int ladd
   o.params.gpu_pipeline = pipeline;
   o.params.max_batches = 25;
   o.params.mode = PRISM_MODE_TABUCOL; /* the CUDA engine runs TabuCol only */
+  unsigned long long accepted = 0;
   if (ladder) {
     o.params.ladder = 1;
     o.params.global_temperature = 1;
+    o.on_info = ladder_info;
+    o.ctx = &accepted;
   }
   o.time_limit = 0;
   prism_solve_result rc, rg;
   char err[256];
   o.backend = PRISM_BACKEND_CPU;
   TEST_REQUIRE(prism_solve(g, &o, &rc, err, sizeof err) == 0);
+  if (ladder) TEST_CHECK(accepted > 0); /* labels moved (CPU run) */
   o.backend = PRISM_BACKEND_CUDA;
   TEST_REQUIRE(prism_solve(g, &o, &rg, err, sizeof err) == 0);
   TEST_CHECK(rg.best_k > 0 && rg.best_k <= rg.dsatur_k);
