@@ -74,6 +74,29 @@ else
   skip=$((skip + 1)); echo "skip reproducibility (no $INST)"
 fi
 
+# --- telemetry merged on rank 0 (every rank's records, tagged "rank") --------------
+for np in 2 4; do
+  J="$T/tel$np.jsonl"
+  $MR -np $np "$PRISM" color examples/myciel5.col -t 0 -s 3 --param max_batches=12 \
+    --param migrate_rounds=2 --telemetry "$J" -q >"$T/out" 2>&1; rc=$?
+  check "np $np telemetry: exit 0, the file written" "[ $rc -eq 0 ] && [ -s '$J' ]"
+  every=1
+  for r in $(seq 0 $((np - 1))); do
+    grep -q "^{\"rank\":$r,\"record\":\"run\"" "$J" && grep -q "^{\"rank\":$r,\"batch\":" "$J" || every=0
+  done
+  check "np $np telemetry: run and batch records of every rank" "[ $every -eq 1 ]"
+  check "np $np telemetry: rank 0's run record first, the merged end record last" \
+    "head -1 '$J' | grep -q '^{\"rank\":0,\"record\":\"run\"' && tail -1 '$J' | grep -q '^{\"record\":\"end\",\"ranks\":$np,'"
+  batches=$(tail -1 "$J" | sed 's/.*"batches":\([0-9]*\).*/\1/')
+  check "np $np telemetry: as many batch records as batches, all ranks ($batches)" \
+    "[ \"\$(grep -c '\"batch\":' '$J')\" -eq '$batches' ] && [ '$batches' -eq $((12 * np)) ]"
+  if command -v python3 >/dev/null; then
+    check "np $np telemetry: valid JSON Lines (python json)" \
+      "python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' '$J'"
+  fi
+  check "np $np telemetry: prism report reads it" "'$PRISM' report '$J' -o '$T/rep$np.html' >/dev/null 2>&1 && [ -s '$T/rep$np.html' ]"
+done
+
 # --- failures end the run with a clear error, never a hang ----------------------------
 $MR -np 2 "$PRISM" color /nonexistent.col >"$T/out" 2>"$T/err"; rc=$?
 check "np 2 missing file: exit 1, one error line" \

@@ -693,11 +693,22 @@ PRISM_TEST(cuda_solved_colorings_verify, "gpu") {
  * clock, the CPU and CUDA backends must give the same coloring, with one
  * island (GPU in step with the host) and with two and three (the GPU runs
  * one island while the host works on another), and the same with the
- * pipeline off. */
+ * pipeline off. ladder: the temperature ladder over all islands (ladder.c),
+ * with temperatures on, whose labels must reach each island's batch at the
+ * same point on both backends. */
+/* the engine's last line with ladder = 1: the swaps accepted */
+static void ladder_info(void *ctx, const char *line) {
+  unsigned long long sweeps, accepted, tried;
+  unsigned R;
+  if (sscanf(line, "ladder over all %u replicas: %llu sweeps, %llu of %llu", &R, &sweeps,
+             &accepted, &tried) == 4)
+    *(unsigned long long *)ctx = accepted;
+}
+
 /* cell_size > 0: islands cut into cells that converge quickly (stall 3,
  * elites every 2 rounds), so cells inject, restart and migrate. */
-static void solve_both_mode(const prism_graph *g, int islands, int pipeline, int cell_size,
-                            int mode) {
+static void solve_both_all(const prism_graph *g, int islands, int pipeline, int ladder,
+                           int cell_size, int mode) {
   prism_solve_opts o;
   prism_solve_opts_defaults(&o);
   o.seed = 3;
@@ -713,19 +724,28 @@ static void solve_both_mode(const prism_graph *g, int islands, int pipeline, int
   o.params.gpu_pipeline = pipeline;
   o.params.max_batches = 25;
   o.params.mode = mode;
+  unsigned long long accepted = 0;
+  if (ladder) {
+    o.params.ladder = 1;
+    o.params.global_temperature = 1;
+    o.on_info = ladder_info;
+    o.ctx = &accepted;
+  }
   o.time_limit = 0;
   prism_solve_result rc, rg;
   char err[256];
   o.backend = PRISM_BACKEND_CPU;
   TEST_REQUIRE(prism_solve(g, &o, &rc, err, sizeof err) == 0);
+  if (ladder) TEST_CHECK(accepted > 0); /* labels moved (CPU run) */
   o.backend = PRISM_BACKEND_CUDA;
   TEST_REQUIRE(prism_solve(g, &o, &rg, err, sizeof err) == 0);
   TEST_CHECK(rg.best_k > 0 && rg.best_k <= rg.dsatur_k);
   char msg[256];
   TEST_CHECK_EQ(prism_verify(g, rg.colors, rg.best_k, msg, sizeof msg), 0);
-  printf("    islands %d pipeline %d cells of %d mode %d: cpu k %u in %.2f s (%llu moves); "
-         "cuda k %u in %.2f s (%llu moves)\n",
-         islands, pipeline, cell_size, mode, rc.best_k, rc.seconds, (unsigned long long)rc.moves, rg.best_k,
+  printf("    islands %d pipeline %d ladder %d cells of %d mode %d: cpu k %u in %.2f s "
+         "(%llu moves); cuda k %u in %.2f s (%llu moves)\n",
+         islands, pipeline, ladder, cell_size, mode, rc.best_k, rc.seconds,
+         (unsigned long long)rc.moves, rg.best_k,
          rg.seconds, (unsigned long long)rg.moves);
   TEST_CHECK_EQ(rg.best_k, rc.best_k);
   TEST_CHECK_EQ(rg.moves, rc.moves);
@@ -735,22 +755,37 @@ static void solve_both_mode(const prism_graph *g, int islands, int pipeline, int
   free(rg.colors);
 }
 
-static void solve_both_cells(const prism_graph *g, int islands, int pipeline,
-                             int cell_size) {
-  solve_both_mode(g, islands, pipeline, cell_size, PRISM_MODE_TABUCOL);
+static void solve_both(const prism_graph *g, int islands, int pipeline, int ladder) {
+  solve_both_all(g, islands, pipeline, ladder, 0, PRISM_MODE_TABUCOL);
 }
 
-static void solve_both(const prism_graph *g, int islands, int pipeline) {
-  solve_both_cells(g, islands, pipeline, 0);
+static void solve_both_cells(const prism_graph *g, int islands, int pipeline,
+                             int cell_size) {
+  solve_both_all(g, islands, pipeline, 0, cell_size, PRISM_MODE_TABUCOL);
+}
+
+static void solve_both_mode(const prism_graph *g, int islands, int pipeline, int mode) {
+  solve_both_all(g, islands, pipeline, 0, 0, mode);
 }
 
 PRISM_TEST(cuda_solve_end_to_end, "gpu") {
   NEED_GPU();
   prism_graph *g = gnp(250, 0.5, 0, 7);
-  solve_both(g, 1, 1);
-  solve_both(g, 2, 1);
-  solve_both(g, 3, 1);
-  solve_both(g, 2, 0);
+  solve_both(g, 1, 1, 0);
+  solve_both(g, 2, 1, 0);
+  solve_both(g, 3, 1, 0);
+  solve_both(g, 2, 0, 0);
+  prism_graph_free(g);
+}
+
+/* The temperature ladder over all islands (ladder = 1, temperatures on):
+ * the labels of each round's sweep reach every island's batch at the same
+ * point on both backends, pipelined or in turn. */
+PRISM_TEST(cuda_global_ladder, "gpu") {
+  NEED_GPU();
+  prism_graph *g = gnp(250, 0.5, 0, 7);
+  solve_both(g, 3, 1, 1);
+  solve_both(g, 3, 0, 1);
   prism_graph_free(g);
 }
 
@@ -770,8 +805,8 @@ PRISM_TEST(cuda_solve_cells, "gpu") {
 PRISM_TEST(cuda_solve_modes, "gpu") {
   NEED_GPU();
   prism_graph *g = gnp(250, 0.5, 0, 7);
-  solve_both_mode(g, 2, 1, 0, PRISM_MODE_PARTIALCOL);
-  solve_both_mode(g, 2, 1, 0, PRISM_MODE_ADAPTIVE);
+  solve_both_mode(g, 2, 1, PRISM_MODE_PARTIALCOL);
+  solve_both_mode(g, 2, 1, PRISM_MODE_ADAPTIVE);
   prism_graph_free(g);
 }
 
@@ -796,8 +831,9 @@ PRISM_TEST(cuda_islands_over_devices, "gpu") {
   TEST_CHECK_EQ(st.devices, 2);
   prism_cuda_engine_destroy(ce);
   printf("    devices %s\n", count >= 2 ? "0,1" : "0,0 (one device)");
-  solve_both(g, 2, 1);
-  solve_both(g, 3, 1);
+  solve_both(g, 2, 1, 0);
+  solve_both(g, 3, 1, 0);
+  solve_both(g, 3, 1, 1);
   TEST_REQUIRE(prism_cuda_set_devices("all", err, sizeof err) == 0);
   prism_graph_free(g);
 }

@@ -66,6 +66,7 @@ static void solve(const prism_graph *g, prism_solve_opts *o, fake *f, prism_exch
     x->engine_seed = o->seed;
     x->round = fake_round;
     x->ctx = f;
+    x->telemetry = NULL;
     o->exchange = x;
   }
   char err[256];

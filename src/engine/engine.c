@@ -92,8 +92,13 @@ static double slot_temperature(const engine *e, const island *is, uint32_t s) {
   return t * e->p.global_temperature;
 }
 
-/* Integer Metropolis thresholds, so both backends accept the same moves. */
+/* Integer Metropolis thresholds, so both backends accept the same moves.
+ * With the global ladder, one table per replica from its label (ladder.c). */
 static void build_metro(engine *e, island *is) {
+  if (e->p.ladder) {
+    prism_ladder_metro(e, is);
+    return;
+  }
   for (uint32_t s = 0; s < is->R; s++)
     prism_metro_table(slot_temperature(e, is, s),
                       is->metro + (size_t)s * PRISM_METRO_LEVELS);
@@ -348,6 +353,7 @@ static int process(engine *e, island *is, const prism_cuda_telemetry *ct,
   t->island = is->index;
   t->k = is->k;
   collect(e, is, ct, t);
+  if (e->p.ladder) prism_ladder_record(e, is); /* before the population moves */
   prism_island_modes(e, is, t);
 
   /* a solved replica: verify, report (the lowest index first) */
@@ -376,7 +382,8 @@ static int process(engine *e, island *is, const prism_cuda_telemetry *ct,
     if (prism_island_update_reservoir(e, is, t))
       for (uint32_t i = 0; i < is->R; i++) prism_engine_rep_rebuild(e, &is->rep[i], &is->cfg);
     is->batches_at_k++;
-    if (e->p.swap_interval > 0 && is->batches_at_k % (uint64_t)e->p.swap_interval == 0)
+    if (!e->p.ladder && e->p.swap_interval > 0 &&
+        is->batches_at_k % (uint64_t)e->p.swap_interval == 0)
       prism_island_exchange(e, is, t);
     prism_cells_generation(e, is, t,
                            e->p.recomb_interval > 0 &&
@@ -393,9 +400,16 @@ static int process(engine *e, island *is, const prism_cuda_telemetry *ct,
     else
       prism_schedule_descend(e, is, prism_schedule_next_k(e, is));
   }
+  /* the global ladder's sweep: once per round, after its last island (the
+   * same point of the host's sequence on every backend) */
+  const uint64_t round = e->batch / e->I;
+  if (e->p.ladder && !done && !over && is->index == e->I - 1 && e->p.swap_interval > 0 &&
+      (round + 1) % (uint64_t)e->p.swap_interval == 0)
+    prism_ladder_sweep(e, round, t);
   t->distance = is->distance;
-  t->temperature[0] = slot_temperature(e, is, 0);
-  t->temperature[1] = slot_temperature(e, is, is->R - 1);
+  t->temperature[0] = e->p.ladder ? prism_ladder_temperature(e, 0) : slot_temperature(e, is, 0);
+  t->temperature[1] = e->p.ladder ? prism_ladder_temperature(e, e->R - 1)
+                                  : slot_temperature(e, is, is->R - 1);
   t->action = -1;
   t->planner_us = e->planner_us;
   if (e->ctl) {
@@ -421,6 +435,7 @@ static int process(engine *e, island *is, const prism_cuda_telemetry *ct,
 static void create_islands(engine *e) {
   const uint32_t n = e->n, I = e->I, R = e->R;
   e->isl = PRISM_CALLOC(I, sizeof *e->isl);
+  prism_ladder_init(&e->ladder, R);
   e->isl_of = PRISM_MALLOC((size_t)R * sizeof *e->isl_of);
   for (uint32_t j = 0, first = 0; j < I; j++) {
     island *is = &e->isl[j];
@@ -461,6 +476,7 @@ static void free_islands(engine *e) {
   }
   free(e->isl);
   free(e->isl_of);
+  prism_ladder_free(&e->ladder);
 }
 
 void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
@@ -538,7 +554,9 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
       PRISM_MALLOC((2 * (size_t)n + 2 * (size_t)res->best_k + 8) * sizeof(uint32_t));
   e->tmp_colors = PRISM_MALLOC((size_t)n * sizeof(uint32_t));
   e->children = PRISM_MALLOC((size_t)R * n * sizeof(uint32_t));
-  if (o->telemetry_path) {
+  if (o->exchange && o->exchange->telemetry) {
+    e->telemetry = o->exchange->telemetry; /* several processes: merged at exchanges */
+  } else if (o->telemetry_path) {
     e->telemetry = fopen(o->telemetry_path, "w");
     if (!e->telemetry) prism_die("cannot open telemetry file '%s'", o->telemetry_path);
   }
@@ -645,12 +663,25 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
              (unsigned long long)restarts);
     info(e, line);
   }
+  if (e->p.ladder) {
+    char line[256];
+    const prism_ladder *l = &e->ladder;
+    snprintf(line, sizeof line,
+             "ladder over all %u replicas: %llu sweeps, %llu of %llu swaps accepted", e->R,
+             (unsigned long long)l->sweeps, (unsigned long long)l->accepted,
+             (unsigned long long)l->tried);
+    info(e, line);
+  }
   threads_stop(e);
   prism_progress_end(&e->progress);
   if (e->telemetry) {
     prism_telemetry_write_end(res->best_k, prism_now() - t0, e->total_moves, e->batch,
                               e->telemetry);
-    if (fclose(e->telemetry)) prism_die("cannot write telemetry file '%s'", o->telemetry_path);
+    if (o->exchange && e->telemetry == o->exchange->telemetry) {
+      if (fflush(e->telemetry)) prism_die("cannot write the telemetry buffer");
+    } else if (fclose(e->telemetry)) {
+      prism_die("cannot write telemetry file '%s'", o->telemetry_path);
+    }
   }
   for (uint32_t i = 0; i < R; i++) prism_replica_free(&e->rep[i]);
   free(e->rep);

@@ -10,6 +10,7 @@
 #include "control/controller.h"
 #include "cuda/cuda_backend.h"
 #include "engine/engine.h"
+#include "engine/ladder.h"
 #include "engine/pool.h"
 #include "engine/progress.h"
 #include "engine/replica.h"
@@ -74,6 +75,7 @@ typedef struct engine {
   prism_replica *rep;
   island *isl;
   island **isl_of; /* per replica: its island */
+  prism_ladder ladder; /* params.ladder = 1: one ladder over all islands (ladder.c) */
   island *cur;                          /* the island the worker threads work on (NULL: all) */
   int some; /* fresh_share: only the island's replicas with reload set */
   void (*job)(struct engine *e, int t); /* what the worker threads run */

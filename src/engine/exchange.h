@@ -6,6 +6,7 @@
 #define PRISM_ENGINE_EXCHANGE_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "engine/solve.h"
 #include "graph/graph.h"
@@ -34,6 +35,10 @@ typedef struct prism_exchange {
                prism_solve_result *res, double t0, const prism_migrant *out,
                prism_migrant *in);
   void *ctx;
+  /* Non-NULL: the engine writes its telemetry (run, batch and end records)
+   * here instead of opening o->telemetry_path, and leaves it open; the
+   * exchanges gather it to rank 0's file (docs/mpi.md). */
+  FILE *telemetry;
 } prism_exchange;
 
 #ifdef __cplusplus

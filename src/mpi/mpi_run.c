@@ -4,6 +4,7 @@
  * says stop (a rank whose solve ended calls them with its stop flag set),
  * then the sums and the exit code. A rank that dies ends the job through
  * MPI_Abort (exit handler) or mpirun, never a hang. */
+#include <errno.h>
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,12 @@ static struct {
   uint64_t exchanges;
   double t0;
   prism_exchange x;
+  /* telemetry (docs/mpi.md): every rank's engine writes into its buffer
+   * (tel); the exchanges gather the buffers to rank 0, which writes them to
+   * its file (out), each line tagged with its rank */
+  FILE *tel, *out;
+  const char *out_path;
+  int tel_any; /* some rank writes telemetry: every rank takes part */
 } M = {.err_fd = -1};
 
 int prism_mpi_rank(void) { return M.rank; }
@@ -120,6 +127,66 @@ static int agree(const prism_graph *g) {
   return failed >= 0 || differs >= 0 ? -1 : 0;
 }
 
+/* ----------------------------------------------------------- telemetry */
+
+/* Rank r's records on rank 0's file: each line a JSON object, tagged with
+ * "rank" as its first field. */
+static void telemetry_write(const char *s, size_t len, int r) {
+  while (len > 0) {
+    const char *nl = memchr(s, '\n', len);
+    const size_t line = nl ? (size_t)(nl - s) : len;
+    if (line >= 2 && s[0] == '{' && s[1] != '}') {
+      fprintf(M.out, "{\"rank\":%d,", r);
+      fwrite(s + 1, 1, line - 1, M.out);
+      fputc('\n', M.out);
+    } else if (line > 0) {
+      fwrite(s, 1, line, M.out);
+      fputc('\n', M.out);
+    }
+    s += line + (nl != NULL);
+    len -= line + (nl != NULL);
+  }
+}
+
+/* Every rank's records since the last gather reach rank 0's file, in rank
+ * order; each buffer starts afresh. Collective. */
+static void telemetry_gather(void) {
+  char *mine = NULL;
+  long len = 0;
+  if (M.tel) {
+    if (fflush(M.tel) || (len = ftell(M.tel)) < 0) prism_die("telemetry buffer: %s", strerror(errno));
+    if (len > 0x7FFFFFFFL) prism_die("telemetry buffer over 2 GB between two exchanges");
+    mine = PRISM_MALLOC((size_t)len + 1);
+    rewind(M.tel);
+    if (fread(mine, 1, (size_t)len, M.tel) != (size_t)len || ftruncate(fileno(M.tel), 0))
+      prism_die("telemetry buffer: cannot read it back");
+    rewind(M.tel);
+  }
+  int mylen = (int)len, *lens = NULL, *displs = NULL;
+  char *all = NULL;
+  if (M.rank == 0) {
+    lens = PRISM_MALLOC((size_t)M.size * sizeof *lens);
+    displs = PRISM_MALLOC((size_t)M.size * sizeof *displs);
+  }
+  MPI_Gather(&mylen, 1, MPI_INT, lens, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  if (M.rank == 0) {
+    long long total = 0;
+    for (int r = 0; r < M.size; r++) {
+      if (total > 0x7FFFFFFFLL) prism_die("telemetry: over 2 GB in one exchange");
+      displs[r] = (int)total;
+      total += lens[r];
+    }
+    all = PRISM_MALLOC((size_t)total + 1);
+  }
+  MPI_Gatherv(mine, mylen, MPI_CHAR, all, lens, displs, MPI_CHAR, 0, MPI_COMM_WORLD);
+  if (M.rank == 0 && M.out)
+    for (int r = 0; r < M.size; r++) telemetry_write(all + displs[r], (size_t)lens[r], r);
+  free(mine);
+  free(all);
+  free(lens);
+  free(displs);
+}
+
 /* ----------------------------------------------------------- exchanges */
 
 static uint32_t known_k(const prism_solve_result *r) {
@@ -132,12 +199,16 @@ static uint32_t known_k(const prism_solve_result *r) {
 static int exchange(const prism_graph *g, const prism_solve_opts *o, prism_solve_result *res,
                     double t0, int finished, const prism_migrant *out, prism_migrant *in) {
   const uint32_t n = g->n;
-  /* one reduction (max): the stop flag, the bound, -(best k, rank) */
-  int64_t v[3] = {finished || prism_solve_interrupted(), res->lower_bound,
-                  -(int64_t)(((uint64_t)known_k(res) << 20) | (uint64_t)M.rank)};
-  int64_t all[3];
-  MPI_Allreduce(v, all, 3, MPI_INT64_T, MPI_MAX, MPI_COMM_WORLD);
+  /* one reduction (max): the stop flag, the bound, -(best k, rank),
+   * whether some rank writes telemetry */
+  int64_t v[4] = {finished || prism_solve_interrupted(), res->lower_bound,
+                  -(int64_t)(((uint64_t)known_k(res) << 20) | (uint64_t)M.rank),
+                  M.tel != NULL};
+  int64_t all[4];
+  MPI_Allreduce(v, all, 4, MPI_INT64_T, MPI_MAX, MPI_COMM_WORLD);
   M.exchanges++;
+  M.tel_any = all[3] != 0;
+  if (M.tel_any) telemetry_gather();
   if ((uint32_t)all[1] > M.lb) M.lb = (uint32_t)all[1];
   const uint64_t key = (uint64_t)(-all[2]);
   const uint32_t best = (uint32_t)(key >> 20);
@@ -203,6 +274,16 @@ int prism_mpi_solve_begin(const prism_graph *g, prism_solve_opts *o, const char 
   o->exchange = &M.x;
   if (o->params.islands > 0) o->params.islands = share(o->params.islands, 1);
   if (o->params.replicas > 0) o->params.replicas = share(o->params.replicas, 1);
+  if (o->telemetry_path) { /* merged on rank 0 (docs/mpi.md) */
+    M.tel = tmpfile();
+    if (!M.tel) prism_die("cannot create a telemetry buffer: %s", strerror(errno));
+    if (M.rank == 0) {
+      M.out_path = o->telemetry_path;
+      M.out = fopen(M.out_path, "w");
+      if (!M.out) prism_die("cannot open telemetry file '%s'", M.out_path);
+    }
+    M.x.telemetry = M.tel;
+  }
   if (M.rank > 0) {
     *output = NULL;
     o->telemetry_path = NULL;
@@ -241,6 +322,23 @@ void prism_mpi_solve_end(const prism_graph *g, const prism_solve_opts *o,
   r->batches = sum[1];
   if (M.lb > r->lower_bound) r->lower_bound = M.lb;
   r->status = global_status(g, o, r);
+  if (M.tel_any) { /* what came after the last exchange (the engines' end records) */
+    telemetry_gather();
+    if (M.out) {
+      fprintf(M.out,
+              "{\"record\":\"end\",\"ranks\":%d,\"best_k\":%u,\"seconds\":%.6f,"
+              "\"moves\":%llu,\"batches\":%llu}\n",
+              M.size, r->best_k, prism_now() - M.t0, (unsigned long long)r->moves,
+              (unsigned long long)r->batches);
+      if (fclose(M.out)) prism_die("cannot write telemetry file '%s'", M.out_path);
+      M.out = NULL;
+    }
+  }
+  if (M.tel) {
+    fclose(M.tel);
+    M.tel = NULL;
+    M.x.telemetry = NULL;
+  }
   if (o->on_info) {
     char line[128];
     snprintf(line, sizeof line, "mpi: %llu exchanges", (unsigned long long)M.exchanges);

@@ -31,8 +31,12 @@ typedef struct report_data {
   size_t n, cap;
   unsigned any; /* union of the records' flags */
   uint32_t islands; /* largest island index + 1 */
+  /* records of several ranks (mpirun, "rank" field): island j of the
+   * report is the j-th (rank, island) pair met in the file */
+  uint32_t (*pairs)[2];
+  uint32_t npairs;
   /* the run record (have_run) and the end record (have_end) */
-  int have_run, have_end;
+  int have_run, have_end; /* the first run record, the last end record */
   char graph[512], backend[16], device[256], controller[32], seed[64];
   double vn, vm, lb, dsatur_k, target_k, time_limit, threads, replicas, nislands;
   double end_best_k, end_seconds, end_moves, end_batches;

@@ -51,6 +51,7 @@ static int action_index(report_data *d, const char *name) {
 }
 
 static void read_run(report_data *d, const prism_json_obj *o) {
+  if (d->have_run) return; /* merged over ranks: rank 0's comes first */
   d->have_run = 1;
   opt_str(o, "graph", d->graph, sizeof d->graph);
   opt_str(o, "backend", d->backend, sizeof d->backend);
@@ -74,6 +75,22 @@ static void read_end(report_data *d, const prism_json_obj *o) {
   opt(o, "seconds", &d->end_seconds);
   opt(o, "moves", &d->end_moves);
   opt(o, "batches", &d->end_batches);
+}
+
+/* The report's island of a record: without a "rank" field (one process)
+ * the island itself; with one, the (rank, island) pairs numbered in order
+ * of appearance (rank 0's islands first, in the merged file's order). */
+static uint32_t island_of(report_data *d, const prism_json_obj *o, uint32_t island) {
+  double rank;
+  if (!opt(o, "rank", &rank) || rank < 0) return island;
+  const uint32_t rk = rank > 4095 ? 4095 : (uint32_t)rank;
+  for (uint32_t j = 0; j < d->npairs; j++)
+    if (d->pairs[j][0] == rk && d->pairs[j][1] == island) return j;
+  if (d->npairs == 4096) return 4095;
+  d->pairs = PRISM_REALLOC(d->pairs, (d->npairs + 1) * sizeof *d->pairs);
+  d->pairs[d->npairs][0] = rk;
+  d->pairs[d->npairs][1] = island;
+  return d->npairs++;
 }
 
 /* The optional fields of a batch record. */
@@ -125,7 +142,7 @@ static int on_record(void *ctx, const prism_json_obj *o, const char *path,
       need(o, "mean_conflicts", 1e18, &r.mean, path, line, err, err_len) ||
       need(o, "moves", 1e19, &r.moves, path, line, err, err_len))
     return -1;
-  r.island = (uint32_t)island;
+  r.island = island_of(d, o, (uint32_t)island);
   r.k = (uint32_t)k;
   r.best_k = (uint32_t)best_k;
   r.best_conf = (uint32_t)bc;
@@ -152,5 +169,8 @@ int report_read(const char *path, report_data *d, char *err, unsigned err_len) {
 void report_free(report_data *d) {
   free(d->r);
   d->r = NULL;
+  free(d->pairs);
+  d->pairs = NULL;
+  d->npairs = 0;
   d->n = d->cap = 0;
 }
