@@ -844,8 +844,12 @@ extern "C" void gpu1_wait(gpu1_engine *ce, uint32_t group, prism_replica *reps,
     prism_replica *r = &reps[i];
     const gpu_rep *h = &ce->h_rep[first + i];
     const size_t o = (size_t)(first + i) * n;
+    /* PartialCol: the device keeps the partial best; the host's copy is its
+     * completion, made once when the best changed (below), as on the CPU */
+    const int pc = r->mode == PRISM_MODE_PARTIALCOL;
+    const int pc_new_best = pc && h->best_color_energy < r->best_color_energy;
     memcpy(r->color, ce->h_color + o, (size_t)n * 4);
-    memcpy(r->best_color, ce->h_best + o, (size_t)n * 4);
+    if (!pc || pc_new_best) memcpy(r->best_color, ce->h_best + o, (size_t)n * 4);
     r->energy = h->energy;
     r->best_energy = h->best_energy;
     r->best_color_energy = h->best_color_energy;
@@ -867,7 +871,7 @@ extern "C" void gpu1_wait(gpu1_engine *ce, uint32_t group, prism_replica *reps,
     for (uint32_t j = 0; j < h->ncv; j++) prism_cv_add(r, cv[j]);
     /* PartialCol hands out complete colorings, as partialcol.c does after
      * its batch */
-    if (r->mode == PRISM_MODE_PARTIALCOL)
+    if (pc_new_best)
       prism_complete_from_partial(ce->g, r->best_color, r->k, gs->launched_seed, r->id,
                                   r->iter, r->queue);
   }
