@@ -194,6 +194,7 @@ void prism_island_recombine(engine *e, island *is, prism_telemetry *t) {
       memcpy(is->elite1, r->best_color, (size_t)n * sizeof *is->elite1);
       is->elite1_energy = r->best_color_energy;
       is->have_elite1 = 1;
+      prism_engine_elite_stash(e, is, PRISM_SLOT_ELITE1, i);
     }
   }
   /* the diverse pool */
@@ -220,8 +221,10 @@ void prism_island_recombine(engine *e, island *is, prism_telemetry *t) {
       for (uint32_t i = 1; i < R; i++)
         if (is->rep[i].energy > is->rep[worst].energy) worst = i;
       prism_engine_rep_load(e, &is->rep[worst], &is->cfg, donor->elite2, is->k);
+      prism_engine_elite_load(e, is, worst, donor, PRISM_SLOT_ELITE2);
     }
     memcpy(is->elite2, is->elite1, (size_t)n * sizeof *is->elite2);
+    prism_engine_elite_copy(e, is, PRISM_SLOT_ELITE2, PRISM_SLOT_ELITE1);
     is->elite2_energy = is->elite1_energy;
     is->have_elite2 = 1;
     is->have_elite1 = 0;
