@@ -705,12 +705,38 @@ PRISM_TEST(cuda_islands_over_devices, "gpu") {
  * three islands over two engines (devices 0 and 1 when there are two, else
  * device 0 twice), an elite re-injected at every recombination, all
  * islands at one k (straight at a target k) so that elites move between
- * the engines. Both runs equal the CPU engine's move for move; the end-of-run
- * 'c' line says the device path moved colorings and the staged one none. */
+ * the engines. Both runs equal the CPU engine's move for move: the same
+ * result, the same conflicts after every batch and the same final population
+ * (every replica's coloring: a migrated coloring the device took wrong, or
+ * too late, shows there). The end-of-run 'c' line says the device path
+ * moved colorings and the staged one none. */
 typedef struct mig_count {
   unsigned long long peer, device, staged, superseded;
   int seen;
+  uint64_t trail; /* hash of every batch's k and conflicts */
+  uint64_t pop;   /* hash of the final population */
+  uint32_t pop_count;
 } mig_count;
+
+static uint64_t mig_mix(uint64_t h, uint64_t x) {
+  h ^= x + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
+  return h * 0xff51afd7ed558ccdull;
+}
+
+static int mig_batch(void *ctx, const prism_solve_progress *p) {
+  mig_count *m = ctx;
+  m->trail = mig_mix(m->trail, ((uint64_t)p->k << 32) | p->conflicts);
+  return 0;
+}
+
+static void mig_population(void *ctx, const prism_population *pop, int final) {
+  mig_count *m = ctx;
+  if (!final) return;
+  m->pop = 0;
+  m->pop_count = pop->count;
+  for (uint32_t i = 0; i < pop->count; i++)
+    for (uint32_t v = 0; v < pop->n; v++) m->pop = mig_mix(m->pop, pop->colors[i][v]);
+}
 
 static void mig_info(void *ctx, const char *line) {
   mig_count *m = ctx;
@@ -739,6 +765,8 @@ static void solve_migrating(const prism_graph *g, uint32_t target, int backend, 
   o.backend = backend;
   memset(m, 0, sizeof *m);
   o.on_info = mig_info;
+  o.on_batch = mig_batch;
+  o.on_population = mig_population;
   o.ctx = m;
   char err[256];
   TEST_REQUIRE(prism_solve(g, &o, r, err, sizeof err) == 0);
@@ -774,6 +802,11 @@ PRISM_TEST(cuda_migration_peer_and_staged, "gpu") {
   TEST_CHECK_EQ(rs.best_k, rc.best_k);
   TEST_CHECK(memcmp(rp.colors, rc.colors, g->n * sizeof *rc.colors) == 0);
   TEST_CHECK(memcmp(rs.colors, rc.colors, g->n * sizeof *rc.colors) == 0);
+  TEST_CHECK_EQ(mp.trail, mc.trail);
+  TEST_CHECK_EQ(ms.trail, mc.trail);
+  TEST_CHECK(mc.pop_count == 6 && mp.pop_count == 6 && ms.pop_count == 6);
+  TEST_CHECK_EQ(mp.pop, mc.pop);
+  TEST_CHECK_EQ(ms.pop, mc.pop);
   /* the device path moved colorings (between the engines too), the staged
    * one moved them all through the host */
   TEST_CHECK(mp.peer + mp.device > 0);

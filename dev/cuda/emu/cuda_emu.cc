@@ -223,10 +223,13 @@ int devices() {
   return n_dev;
 }
 
+/* EMU_ASYNC: 0 (or unset) runs operations at once; N >= 1 queues them and
+ * steps a random stream after about one call in N + 2 (N = 1: one in 3). */
 int is_async() {
   if (async_mode < 0) {
     const char *s = getenv("EMU_ASYNC");
-    async_mode = s && *s && atoi(s) != 0;
+    async_mode = s && *s ? atoi(s) : 0;
+    if (async_mode < 0) async_mode = 0;
   }
   return async_mode;
 }
@@ -282,12 +285,11 @@ void run_all() {
   for (size_t i = 0; i < streams.size(); i++) run_to(streams[i], streams[i]->enq);
 }
 
-/* Async: now and then, some queued operation whose dependency is met. */
+/* Async: now and then, the next operation of a random stream, when its
+ * dependency is met (a stream nothing forces may lag far behind). */
 void maybe_progress() {
-  if (streams.empty() || next_rand() % 3) return;
-  const size_t k = (size_t)(next_rand() % streams.size());
-  for (size_t i = 0; i < streams.size(); i++)
-    if (step(streams[(k + i) % streams.size()], false)) return;
+  if (streams.empty() || next_rand() % (uint64_t)(is_async() + 2)) return;
+  step(streams[(size_t)(next_rand() % streams.size())], false);
 }
 
 /* Queue fn on s (NULL: the legacy stream, which waits for everything). */
@@ -504,8 +506,7 @@ cudaError_t cudaStreamWaitEvent(cudaStream_t s, cudaEvent_t e, unsigned) {
 }
 cudaError_t cudaEventQuery(cudaEvent_t e) {
   if (!e->s || e->s->done >= e->seq) return cudaSuccess;
-  maybe_progress();
-  if (next_rand() & 1) return cudaErrorNotReady;
+  if (next_rand() & 1) return cudaErrorNotReady; /* a poll: no progress */
   run_to(e->s, e->seq);
   return cudaSuccess;
 }

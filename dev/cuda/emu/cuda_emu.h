@@ -20,10 +20,11 @@
  * the devices it names, a launch on another device's stream).
  *
  * Streams: by default every operation runs when it is enqueued (so streams
- * are in order and events complete when recorded). With EMU_ASYNC=1 each
- * stream is a queue that runs only when something forces it: an event query
- * (which answers "not ready" half the time), a synchronization, a
- * cudaStreamWaitEvent's dependency, or at random after a call. That runs the
+ * are in order and events complete when recorded). With EMU_ASYNC=N (>= 1)
+ * each stream is a queue that runs only when something forces it: an event
+ * query (which answers "not ready" half the time), a synchronization, a
+ * cudaStreamWaitEvent's dependency, or at random after about one call in
+ * N + 2 (larger N: streams lag further behind). That runs the
  * streams in varying orders against each other and against the host, so
  * that a missing event dependency shows up as a wrong result. */
 #ifndef PRISM_CUDA_EMU_H
