@@ -729,13 +729,13 @@ static int mig_batch(void *ctx, const prism_solve_progress *p) {
   return 0;
 }
 
-static void mig_population(void *ctx, const prism_population *pop, int final) {
+static void mig_population(void *ctx, const prism_population *p, int final) {
   mig_count *m = ctx;
   if (!final) return;
   m->pop = 0;
-  m->pop_count = pop->count;
-  for (uint32_t i = 0; i < pop->count; i++)
-    for (uint32_t v = 0; v < pop->n; v++) m->pop = mig_mix(m->pop, pop->colors[i][v]);
+  m->pop_count = p->count;
+  for (uint32_t i = 0; i < p->count; i++)
+    for (uint32_t v = 0; v < p->n; v++) m->pop = mig_mix(m->pop, p->colors[i][v]);
 }
 
 static void mig_info(void *ctx, const char *line) {
