@@ -204,9 +204,11 @@ check:
 # default (both move selections, potentials, placements, pipeline groups:
 # ~2 min on 2 cores); EMU_TESTS=gpu-all runs them all (about an hour);
 # EMU_SAN=1 adds ASan + UBSan (about ten times slower: not in check).
+# EMU_DEVICES=2 emulates two peer devices, EMU_ASYNC=N runs the streams as
+# lagging queues (dev/cuda/emu/cuda_emu.h); both are read at run time.
 EMU_SAN ?= 0
 EMU_TESTS ?= cuda_small cuda_match_placements cuda_pipeline_groups cuda_solved_colorings_verify \
-             cuda_create_rejects_oversized cuda_match_large_dense
+             cuda_create_rejects_oversized cuda_match_large_dense cuda_migration_peer_and_staged
 emu-test:
 	@if command -v g++ >/dev/null; then \
 	  b=build-emu$(if $(filter 1,$(EMU_SAN)),-san); \

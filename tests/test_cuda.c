@@ -838,6 +838,128 @@ PRISM_TEST(cuda_islands_over_devices, "gpu") {
   prism_graph_free(g);
 }
 
+/* Elite migration device to device (multi.cu: prism_cuda_engine_stash,
+ * load_stash) against the staged path through the host (gpu_peer_copy=0):
+ * three islands over two engines (devices 0 and 1 when there are two, else
+ * device 0 twice), an elite re-injected at every recombination, all
+ * islands at one k (straight at a target k) so that elites move between
+ * the engines. Both runs equal the CPU engine's move for move: the same
+ * result, the same conflicts after every batch and the same final population
+ * (every replica's coloring: a migrated coloring the device took wrong, or
+ * too late, shows there). The end-of-run 'c' line says the device path
+ * moved colorings and the staged one none. */
+typedef struct mig_count {
+  unsigned long long peer, device, staged, superseded;
+  int seen;
+  uint64_t trail; /* hash of every batch's k and conflicts */
+  uint64_t pop;   /* hash of the final population */
+  uint32_t pop_count;
+} mig_count;
+
+static uint64_t mig_mix(uint64_t h, uint64_t x) {
+  h ^= x + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
+  return h * 0xff51afd7ed558ccdull;
+}
+
+static int mig_batch(void *ctx, const prism_solve_progress *p) {
+  mig_count *m = ctx;
+  m->trail = mig_mix(m->trail, ((uint64_t)p->k << 32) | p->conflicts);
+  return 0;
+}
+
+static void mig_population(void *ctx, const prism_population *p, int final) {
+  mig_count *m = ctx;
+  if (!final) return;
+  m->pop = 0;
+  m->pop_count = p->count;
+  for (uint32_t i = 0; i < p->count; i++)
+    for (uint32_t v = 0; v < p->n; v++) m->pop = mig_mix(m->pop, p->colors[i][v]);
+}
+
+static void mig_info(void *ctx, const char *line) {
+  mig_count *m = ctx;
+  const char *p = strstr(line, "gpu elite migration: ");
+  if (!p || !(p = strstr(p, "; "))) return;
+  m->seen += sscanf(p,
+                    "; %llu colorings by peer copy between devices, %llu copied on one device, "
+                    "%llu staged through the host, %llu device copies",
+                    &m->peer, &m->device, &m->staged, &m->superseded) == 4;
+}
+
+static void solve_migrating(const prism_graph *g, uint32_t target, int backend, int peer,
+                            prism_solve_result *r, mig_count *m) {
+  prism_solve_opts o;
+  prism_solve_opts_defaults(&o);
+  o.seed = 5;
+  o.params.replicas = 6;
+  o.params.islands = 3;
+  o.params.batch_moves = 300;
+  o.params.max_batches = 15;
+  o.params.elite_cycle = 1; /* an elite migrates at every recombination */
+  o.params.gpu_peer_copy = peer;
+  o.params.mode = PRISM_MODE_TABUCOL;
+  o.target_k = target;
+  o.time_limit = 0;
+  o.backend = backend;
+  memset(m, 0, sizeof *m);
+  o.on_info = mig_info;
+  o.on_batch = mig_batch;
+  o.on_population = mig_population;
+  o.ctx = m;
+  char err[256];
+  TEST_REQUIRE(prism_solve(g, &o, r, err, sizeof err) == 0);
+}
+
+PRISM_TEST(cuda_migration_peer_and_staged, "gpu") {
+  NEED_GPU();
+  const int count = prism_cuda_device_count();
+  char err[256];
+  TEST_REQUIRE(prism_cuda_set_devices(count >= 2 ? "0,1" : "0,0", err, sizeof err) == 0);
+  prism_graph *g = gnp(90, 0.5, 0, 11);
+  const uint32_t target = dsatur_k(g) - 7; /* out of reach: every batch runs in full */
+  prism_solve_result rc, rp, rs;
+  mig_count mc, mp, ms;
+  solve_migrating(g, target, PRISM_BACKEND_CPU, 1, &rc, &mc);
+  solve_migrating(g, target, PRISM_BACKEND_CUDA, 1, &rp, &mp);
+  solve_migrating(g, target, PRISM_BACKEND_CUDA, 0, &rs, &ms);
+  printf("    devices %s, k %u..%u: cpu k %u (%llu moves); device path k %u (%llu moves): %llu "
+         "peer, %llu one device, %llu staged, %llu superseded; staged path k %u (%llu "
+         "moves): %llu staged\n",
+         count >= 2 ? "0,1" : "0,0 (one device)", target, rc.dsatur_k, rc.best_k,
+         (unsigned long long)rc.moves, rp.best_k, (unsigned long long)rp.moves, mp.peer,
+         mp.device, mp.staged, mp.superseded, rs.best_k, (unsigned long long)rs.moves,
+         ms.staged);
+  TEST_CHECK_EQ(mc.seen, 0); /* the CPU engine has no such line */
+  TEST_CHECK_EQ(mp.seen, 1);
+  TEST_CHECK_EQ(ms.seen, 1);
+  TEST_CHECK_EQ(rp.batches, rc.batches);
+  TEST_CHECK_EQ(rs.batches, rc.batches);
+  TEST_CHECK_EQ(rp.moves, rc.moves);
+  TEST_CHECK_EQ(rs.moves, rc.moves);
+  TEST_CHECK_EQ(rp.best_k, rc.best_k);
+  TEST_CHECK_EQ(rs.best_k, rc.best_k);
+  TEST_CHECK(memcmp(rp.colors, rc.colors, g->n * sizeof *rc.colors) == 0);
+  TEST_CHECK(memcmp(rs.colors, rc.colors, g->n * sizeof *rc.colors) == 0);
+  TEST_CHECK_EQ(mp.trail, mc.trail);
+  TEST_CHECK_EQ(ms.trail, mc.trail);
+  TEST_CHECK(mc.pop_count == 6 && mp.pop_count == 6 && ms.pop_count == 6);
+  TEST_CHECK_EQ(mp.pop, mc.pop);
+  TEST_CHECK_EQ(ms.pop, mc.pop);
+  /* the device path moved colorings (between the engines too), the staged
+   * one moved them all through the host */
+  TEST_CHECK(mp.peer + mp.device > 0);
+  TEST_CHECK(count < 2 || mp.peer > 0);
+  TEST_CHECK_EQ(ms.peer + ms.device, 0);
+  TEST_CHECK(ms.staged > 0);
+  TEST_CHECK_EQ(ms.superseded, 0);
+  TEST_CHECK_EQ(ms.staged, mp.peer + mp.device + mp.staged);
+  TEST_REQUIRE(prism_cuda_set_devices("all", err, sizeof err) == 0);
+  free(rc.colors);
+  free(rp.colors);
+  free(rs.colors);
+  prism_graph_free(g);
+}
+
 /* The time limit holds inside a GPU batch: a batch of 10^8 moves (minutes
  * on the GPU) ends once the host raises the stop flag at the deadline. */
 PRISM_TEST(cuda_time_limit_inside_batches, "gpu") {

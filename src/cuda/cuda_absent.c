@@ -30,6 +30,13 @@ prism_cuda_engine *prism_cuda_engine_create(const prism_graph *g, uint32_t repli
 }
 
 void prism_cuda_engine_set_deadline(prism_cuda_engine *ce, double deadline) {}
+void prism_cuda_engine_set_peer_copy(prism_cuda_engine *ce, int mode) {}
+void prism_cuda_engine_stash(prism_cuda_engine *ce, uint32_t group, uint32_t slot,
+                             uint32_t replica, const uint32_t *colors) {}
+void prism_cuda_engine_stash_copy(prism_cuda_engine *ce, uint32_t group, uint32_t dst_slot,
+                                  uint32_t src_slot) {}
+void prism_cuda_engine_load_stash(prism_cuda_engine *ce, uint32_t group, uint32_t replica,
+                                  uint32_t src_group, uint32_t src_slot) {}
 void prism_cuda_engine_run_batch(prism_cuda_engine *ce, prism_replica *reps,
                                  uint32_t replicas, const prism_batch_cfg *cfg) {}
 void prism_cuda_engine_publish(prism_cuda_engine *ce, uint32_t group,

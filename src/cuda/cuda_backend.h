@@ -104,6 +104,37 @@ int prism_cuda_engine_reached(prism_cuda_engine *ce, uint32_t group, prism_cuda_
 void prism_cuda_engine_wait(prism_cuda_engine *ce, uint32_t group, prism_replica *reps,
                             prism_cuda_telemetry *tel);
 
+/* Elite migration between groups on the devices (docs/multigpu.md, "What
+ * moves between devices"). Each group owns device-resident coloring slots on
+ * its device, numbered from 0 by the caller and allocated on first use. The
+ * host keeps doing all its bookkeeping (the host mirror still loads every
+ * coloring); these calls only let the device take the bytes from a slot
+ * instead of the host upload. They are called while the host processes a
+ * group: after the wait for its last batch, before its next launch.
+ *  set_peer_copy  1 (the default): copies between devices by peer copy where
+ *                 cudaDeviceCanAccessPeer allows (a plain copy when both
+ *                 groups share a device), else staged; 0: always staged
+ *                 (the hooks move nothing, as before they existed);
+ *  stash          slot := the device's best coloring of replica `replica`
+ *                 of the group (index within the group), as of the group's
+ *                 last batch; colors is the host mirror's copy of it (its
+ *                 hash goes with the slot, to check loads against);
+ *  stash_copy     dst_slot := src_slot, on the group's device;
+ *  load_stash     replica `replica` of group (index within the group),
+ *                 which the host has just loaded with the coloring that
+ *                 slot src_slot of src_group holds (prism_replica_load*),
+ *                 takes it on the device from that slot: its upload at the
+ *                 group's next launch is skipped. Should the host load the
+ *                 replica again before that launch, its colors no longer
+ *                 hash to the slot's and the upload goes ahead as usual. */
+void prism_cuda_engine_set_peer_copy(prism_cuda_engine *ce, int mode);
+void prism_cuda_engine_stash(prism_cuda_engine *ce, uint32_t group, uint32_t slot,
+                             uint32_t replica, const uint32_t *colors);
+void prism_cuda_engine_stash_copy(prism_cuda_engine *ce, uint32_t group, uint32_t dst_slot,
+                                  uint32_t src_slot);
+void prism_cuda_engine_load_stash(prism_cuda_engine *ce, uint32_t group, uint32_t replica,
+                                  uint32_t src_group, uint32_t src_slot);
+
 /* A span of host work (prism_now() clock) for the timeline. */
 void prism_cuda_engine_trace_host(prism_cuda_engine *ce, const char *name, uint32_t group,
                                   double t0, double t1);
@@ -142,6 +173,11 @@ typedef struct prism_cuda_stats {
   int g16;             /* G stored as 16-bit words */
   unsigned long long incr_batches; /* batches launched with the incremental selection */
   int devices;                     /* devices the groups are dealt to (multi.cu) */
+  int peer_copy;                   /* elite migration: 1 device to device, 0 staged */
+  /* colorings loaded by prism_cuda_engine_load_stash: copied between
+   * devices (peer copy), on one device, staged through the host (the
+   * upload), and device copies a later host load superseded (uploaded) */
+  unsigned long long mig_peer, mig_device, mig_staged, mig_superseded;
   unsigned smem_bytes; /* dynamic shared memory per block */
   int blocks_per_sm;   /* resident blocks per multiprocessor */
   int sms;             /* multiprocessors */

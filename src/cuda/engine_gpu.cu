@@ -71,6 +71,9 @@ typedef struct group_state {
   uint64_t publish_calls;
   uint32_t launched_k, launched_incr; /* the batch in flight: its k and selection */
   uint64_t launched_seed;             /* its config's seed (PartialCol's completion) */
+  int launched_once;                   /* first and count are known */
+  cudaEvent_t ev_peer; /* peer stream: after the last migration copy touching the group */
+  int peer_pending;    /* ev_peer recorded since the last launch */
 } group_state;
 
 /* One finished batch on the timeline (host clock, seconds). */
@@ -134,6 +137,10 @@ struct gpu1_engine {
   trace_rec *trace;
   size_t ntrace, trace_cap;
   prism_cuda_stats stats;
+  /* elite migration (gpu1_preloaded): replicas whose coloring and best
+   * coloring the peer stream wrote, and the hash of what it wrote */
+  uint8_t *pre;
+  uint64_t *pre_hash;
 };
 
 static double now_s(void) {
@@ -259,6 +266,7 @@ static void engine_free(gpu1_engine *ce) {
       group_state *gs = &ce->grp[g];
       for (int i = 0; i < EV_N; i++)
         if (gs->ev[i]) cudaEventDestroy(gs->ev[i]);
+      if (gs->ev_peer) cudaEventDestroy(gs->ev_peer);
       if (gs->cfg_tb) prism_triple_destroy(gs->cfg_tb);
       if (gs->tel_tb) prism_triple_destroy(gs->tel_tb);
     }
@@ -268,6 +276,8 @@ static void engine_free(gpu1_engine *ce) {
     if (ce->stream[i]) cudaStreamDestroy(ce->stream[i]);
   if (ce->cal) cudaEventDestroy(ce->cal);
   free(ce->trace);
+  free(ce->pre);
+  free(ce->pre_hash);
   free(ce);
 }
 
@@ -468,7 +478,11 @@ extern "C" gpu1_engine *gpu1_create(const prism_graph *g,
     gs->d_tel = ce->d_tel + gi;
     gs->h_omega = ce->h_omega + (size_t)gi * n;
     for (int i = 0; i < EV_N; i++) CHECK_CUDA(cudaEventCreate(&gs->ev[i]));
+    CHECK_CUDA(cudaEventCreate(&gs->ev_peer));
   }
+  ce->pre = (uint8_t *)calloc(R, 1);
+  ce->pre_hash = (uint64_t *)calloc(R, sizeof *ce->pre_hash);
+  if (!ce->pre || !ce->pre_hash) prism_die("out of memory");
   CHECK_CUDA(cudaMemcpy(ce->d_off, g->offsets, ((size_t)n + 1) * 8, cudaMemcpyHostToDevice));
   if (ce->adj_len)
     CHECK_CUDA(cudaMemcpy(ce->d_adj, g->adj, (size_t)ce->adj_len * 4, cudaMemcpyHostToDevice));
@@ -611,6 +625,12 @@ extern "C" void gpu1_launch(gpu1_engine *ce, uint32_t group,
   gs->t_publish = c->t_publish;
   cudaStream_t up = ce->stream[PRISM_STREAM_UPLOAD], ex = ce->stream[PRISM_STREAM_EXEC],
                down = ce->stream[PRISM_STREAM_DOWNLOAD];
+  /* migration copies on the peer stream that read or wrote the group's
+   * replica tables (multi.cu): the uploads below overwrite them, the kernel
+   * reads them */
+  if (gs->peer_pending) CHECK_CUDA(cudaStreamWaitEvent(up, gs->ev_peer, 0));
+  gs->peer_pending = 0;
+  gs->launched_once = 1;
   CHECK_CUDA(cudaEventRecord(gs->ev[EV_UP0], up));
 
   /* vertex weights: upload when they changed */
@@ -644,8 +664,20 @@ extern "C" void gpu1_launch(gpu1_engine *ce, uint32_t group,
     memcpy(ce->h_metro + (size_t)(first + i) * PRISM_METRO_LEVELS, r->metro_thr, METRO_BYTES);
     if (r->dirty) any_dirty = 1;
   }
+  /* replicas whose colorings a migration copy already wrote on the device:
+   * kept when the host's still hash to what was copied */
+  for (uint32_t i = 0; i < count; i++) {
+    const uint32_t j = first + i;
+    if (!ce->pre[j]) continue;
+    if (gpu1_colors_hash(reps[i].color, n) != ce->pre_hash[j] ||
+        gpu1_colors_hash(reps[i].best_color, n) != ce->pre_hash[j]) {
+      ce->pre[j] = 0;
+      ce->stats.mig_superseded++;
+    }
+  }
   if (any_dirty) {
-    /* the host mirror equals the device state for clean replicas, so all go */
+    /* the host mirror equals the device state for clean replicas, so all go
+     * (colorings in runs around the replicas a migration copy wrote) */
     for (uint32_t i = 0; i < count; i++) {
       prism_replica *r = &reps[i];
       const size_t o = (size_t)(first + i) * n;
@@ -655,11 +687,22 @@ extern "C" void gpu1_launch(gpu1_engine *ce, uint32_t group,
       else memset(ce->h_belief + o, 0, (size_t)n * 4);
       r->dirty = 0;
     }
+    for (uint32_t i = 0; i < count;) {
+      if (ce->pre[first + i]) {
+        i++;
+        continue;
+      }
+      uint32_t end = i + 1;
+      while (end < count && !ce->pre[first + end]) end++;
+      const size_t o = (size_t)(first + i) * n, b = (size_t)(end - i) * n * 4;
+      CHECK_CUDA(cudaMemcpyAsync(ce->d_color + o, ce->h_color + o, b, cudaMemcpyHostToDevice, up));
+      CHECK_CUDA(cudaMemcpyAsync(ce->d_best + o, ce->h_best + o, b, cudaMemcpyHostToDevice, up));
+      i = end;
+    }
     const size_t o = (size_t)first * n, b = (size_t)count * n * 4;
-    CHECK_CUDA(cudaMemcpyAsync(ce->d_color + o, ce->h_color + o, b, cudaMemcpyHostToDevice, up));
-    CHECK_CUDA(cudaMemcpyAsync(ce->d_best + o, ce->h_best + o, b, cudaMemcpyHostToDevice, up));
     CHECK_CUDA(cudaMemcpyAsync(ce->d_belief + o, ce->h_belief + o, b, cudaMemcpyHostToDevice, up));
   }
+  memset(ce->pre + first, 0, count);
   CHECK_CUDA(cudaMemcpyAsync(ce->d_rep + first, ce->h_rep + first, (size_t)count * sizeof(gpu_rep),
                              cudaMemcpyHostToDevice, up));
   CHECK_CUDA(cudaMemcpyAsync(ce->d_metro + (size_t)first * PRISM_METRO_LEVELS,
@@ -1044,6 +1087,46 @@ extern "C" void gpu1_destroy(gpu1_engine *ce) {
   for (int i = 0; i < PRISM_STREAMS; i++) CHECK_CUDA(cudaStreamSynchronize(ce->stream[i]));
   print_profile(ce);
   engine_free(ce);
+}
+
+/* ---------------------------------------------- elite migration (multi.cu) */
+
+extern "C" int gpu1_group_idle(const gpu1_engine *ce, uint32_t group) {
+  const group_state *gs = group_of((gpu1_engine *)ce, group);
+  return gs->launched_once && !gs->in_flight;
+}
+
+extern "C" cudaStream_t gpu1_peer_stream(const gpu1_engine *ce) {
+  return ce->stream[PRISM_STREAM_PEER];
+}
+
+static size_t replica_offset(const gpu1_engine *ce, uint32_t group, uint32_t i) {
+  const group_state *gs = group_of((gpu1_engine *)ce, group);
+  if (!gs->launched_once || i >= gs->count)
+    prism_die("CUDA engine: replica %u of group %u (of %u, launched %d)", i, group, gs->count,
+              gs->launched_once);
+  return (size_t)(gs->first + i) * ce->n;
+}
+
+extern "C" uint32_t *gpu1_color_ptr(const gpu1_engine *ce, uint32_t group, uint32_t i) {
+  return ce->d_color + replica_offset(ce, group, i);
+}
+
+extern "C" uint32_t *gpu1_best_ptr(const gpu1_engine *ce, uint32_t group, uint32_t i) {
+  return ce->d_best + replica_offset(ce, group, i);
+}
+
+extern "C" void gpu1_peer_touched(gpu1_engine *ce, uint32_t group) {
+  group_state *gs = group_of(ce, group);
+  if (gs->in_flight) prism_die("CUDA engine: migration copy on group %u in flight", group);
+  CHECK_CUDA(cudaEventRecord(gs->ev_peer, ce->stream[PRISM_STREAM_PEER]));
+  gs->peer_pending = 1;
+}
+
+extern "C" void gpu1_preloaded(gpu1_engine *ce, uint32_t group, uint32_t i, uint64_t hash) {
+  const size_t o = replica_offset(ce, group, i) / ce->n;
+  ce->pre[o] = 1;
+  ce->pre_hash[o] = hash;
 }
 
 extern "C" void gpu1_stats(const gpu1_engine *ce, prism_cuda_stats *out) {

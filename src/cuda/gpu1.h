@@ -6,6 +6,7 @@
 #define PRISM_CUDA_GPU1_H
 
 #include "cuda/cuda_backend.h"
+#include "cuda/cuda_check.cuh"
 
 #ifdef __cplusplus
 extern "C" {
@@ -29,6 +30,36 @@ void gpu1_trace_host(gpu1_engine *ce, const char *name, uint32_t group, double t
 void gpu1_pipeline_stats(const gpu1_engine *ce, prism_cuda_pipeline_stats *out);
 int gpu1_write_trace(const gpu1_engine *ce, const char *path, char *err, unsigned err_len);
 void gpu1_stats(const gpu1_engine *ce, prism_cuda_stats *out);
+
+/* What multi.cu's elite migration needs (prism_cuda_engine_stash and
+ * friends). The replica i is an index within the group, whose range the
+ * group's first launch set. */
+/* 1 when the group has launched before and has nothing in flight (its
+ * replicas' device tables hold its last batch's results). */
+int gpu1_group_idle(const gpu1_engine *ce, uint32_t group);
+/* The stream that migration copies run on (PRISM_STREAM_PEER). */
+cudaStream_t gpu1_peer_stream(const gpu1_engine *ce);
+/* Device pointers: replica i's coloring and best coloring (n words). */
+uint32_t *gpu1_color_ptr(const gpu1_engine *ce, uint32_t group, uint32_t i);
+uint32_t *gpu1_best_ptr(const gpu1_engine *ce, uint32_t group, uint32_t i);
+/* Work on the peer stream touched the group's replica tables (read a best
+ * coloring, wrote a coloring): the group's next launch waits for it (an
+ * event recorded now, waited on by the upload stream). */
+void gpu1_peer_touched(gpu1_engine *ce, uint32_t group);
+/* Replica i's coloring and best coloring were written on the device (on
+ * the peer stream, before gpu1_peer_touched) with a coloring of this
+ * hash: at the next launch its upload is skipped when the host's colors
+ * still hash to it, else uploaded (counted as superseded). */
+void gpu1_preloaded(gpu1_engine *ce, uint32_t group, uint32_t i, uint64_t hash);
+
+/* A coloring's hash (FNV-1a over the words, then a final mix). */
+static inline uint64_t gpu1_colors_hash(const uint32_t *c, uint32_t n) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (uint32_t v = 0; v < n; v++) h = (h ^ c[v]) * 0x100000001b3ull;
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
+  return h ^ (h >> 33);
+}
 
 #ifdef __cplusplus
 }

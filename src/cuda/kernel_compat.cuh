@@ -9,7 +9,7 @@
 #include "emu/cuda_emu.h" /* dev/cuda/emu, on the emulator's include path */
 #define PRISM_DYN_SMEM(name) unsigned char *name = emu_dyn_smem()
 #define PRISM_LAUNCH(kern, grid, block, smem, stream, ...) \
-  emu_launch((grid), (block), (smem), [=]() { kern(__VA_ARGS__); })
+  emu_launch((stream), (grid), (block), (smem), [=]() { kern(__VA_ARGS__); })
 #else
 #include <cuda_runtime.h>
 #define PRISM_DYN_SMEM(name) extern __shared__ __align__(16) unsigned char name[]

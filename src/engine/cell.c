@@ -154,12 +154,23 @@ static void load_share(engine *e, int t) {
 }
 
 /* The next cell on the ring of all cells: the next island's first after
- * an island's last (the cell itself when that one searches another k). */
-static const cell *cell_donor(const engine *e, const island *is, uint32_t c) {
+ * an island's last (the cell itself when that one searches another k);
+ * *isl and *ci: its island and index there. */
+static const cell *cell_donor(const engine *e, const island *is, uint32_t c,
+                              const island **isl, uint32_t *ci) {
+  *isl = is;
+  *ci = c + 1;
   if (c + 1 < is->C) return &is->cell[c + 1];
   const island *nx = &e->isl[(is->index + 1) % e->I];
-  return nx->k == is->k ? &nx->cell[0] : &is->cell[c];
+  if (nx->k != is->k) nx = NULL;
+  *isl = nx ? nx : is;
+  *ci = nx ? 0 : c;
+  return &(*isl)->cell[*ci];
 }
+
+/* The device-resident copies of a cell's elites (the CUDA engine's peer
+ * path, docs/multigpu.md): slot 2c holds elite1, 2c + 1 elite2. */
+static uint32_t slot_of(uint32_t c, uint32_t which) { return 2 * c + which; }
 
 enum { CELL_KEEP, CELL_RECOMBINE, CELL_INJECT, CELL_RESTART };
 
@@ -178,6 +189,11 @@ static void cells_recombine(engine *e, island *is, const uint8_t *act, prism_tel
         memcpy(ce->elite1, r->best_color, (size_t)n * sizeof *ce->elite1);
         ce->elite1_energy = r->best_color_energy;
         ce->have_elite1 = 1;
+        /* the device's best of a PartialCol replica is partial (the host
+         * completes it): only TabuCol bests go to the device slot; a stale
+         * slot is never taken (its hash no longer matches the host's) */
+        if (r->mode == PRISM_MODE_TABUCOL)
+          prism_engine_elite_stash(e, is, slot_of(c, PRISM_SLOT_ELITE1), i);
       }
     }
     if (is->pool.cap > 0) {
@@ -198,12 +214,15 @@ static void cells_recombine(engine *e, island *is, const uint8_t *act, prism_tel
     for (uint32_t c = 0; c < is->C; c++) {
       cell *ce = &is->cell[c];
       if (act[c] != CELL_RECOMBINE && act[c] != CELL_INJECT) continue;
-      const cell *donor = cell_donor(e, is, c);
+      const island *disl;
+      uint32_t dc;
+      const cell *donor = cell_donor(e, is, c, &disl, &dc);
       if (!donor->have_elite2) continue;
       uint32_t worst = ce->first;
       for (uint32_t i = ce->first + 1; i < ce->first + ce->R; i++)
         if (is->rep[i].energy > is->rep[worst].energy) worst = i;
       prism_engine_rep_load(e, &is->rep[worst], &is->cfg, donor->elite2, is->k);
+      prism_engine_elite_load(e, is, worst, disl, slot_of(dc, PRISM_SLOT_ELITE2));
     }
     for (uint32_t c = 0; c < is->C; c++) {
       cell *ce = &is->cell[c];
@@ -212,6 +231,8 @@ static void cells_recombine(engine *e, island *is, const uint8_t *act, prism_tel
       ce->elite2_energy = ce->elite1_energy;
       ce->have_elite2 = 1;
       ce->have_elite1 = 0;
+      prism_engine_elite_copy(e, is, slot_of(c, PRISM_SLOT_ELITE2),
+                              slot_of(c, PRISM_SLOT_ELITE1));
     }
   }
   t->recombinations = children;

@@ -163,6 +163,20 @@ void prism_engine_rep_rebuild(const engine *e, prism_replica *r, const prism_bat
     prism_replica_rebuild(r, c);
 }
 
+void prism_engine_elite_stash(const engine *e, const island *is, uint32_t slot, uint32_t i) {
+  if (e->cuda)
+    prism_cuda_engine_stash(e->cuda, is->index, slot, i, is->rep[i].best_color);
+}
+
+void prism_engine_elite_copy(const engine *e, const island *is, uint32_t dst, uint32_t src) {
+  if (e->cuda) prism_cuda_engine_stash_copy(e->cuda, is->index, dst, src);
+}
+
+void prism_engine_elite_load(const engine *e, const island *is, uint32_t i,
+                             const island *donor, uint32_t slot) {
+  if (e->cuda) prism_cuda_engine_load_stash(e->cuda, is->index, i, donor->index, slot);
+}
+
 /* -------------------------------------------------------------- reporting */
 
 /* The batch's counters: the KernelTelemetry record reduced on the GPU (ct),
@@ -245,6 +259,19 @@ static void cuda_finish(engine *e) {
     snprintf(line, sizeof line,
              "gpu move selection: incremental in %llu of %llu batches (docs/cuda.md)",
              cs.incr_batches, (unsigned long long)ps.batches);
+    info(e, line);
+  }
+  if (e->I > 1) {
+    prism_cuda_stats cs;
+    prism_cuda_engine_stats(e->cuda, &cs);
+    char line[512];
+    snprintf(line, sizeof line,
+             "gpu elite migration: %s; %llu colorings by peer copy between devices, %llu "
+             "copied on one device, %llu staged through the host, %llu device copies "
+             "superseded by a later host load (docs/multigpu.md)",
+             cs.peer_copy ? "device to device where possible (gpu_peer_copy=1)"
+                          : "staged through the host (gpu_peer_copy=0)",
+             cs.mig_peer, cs.mig_device, cs.mig_staged, cs.mig_superseded);
     info(e, line);
   }
   if (e->o->trace_path) {
@@ -534,7 +561,10 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
     if (!e->cuda && o->backend == PRISM_BACKEND_CUDA)
       prism_die("--backend cuda: %s", why);
     e->pipelined = e->cuda && e->p.gpu_pipeline && I > 1;
-    if (e->cuda) prism_cuda_engine_set_deadline(e->cuda, e->stop.deadline);
+    if (e->cuda) {
+      prism_cuda_engine_set_deadline(e->cuda, e->stop.deadline);
+      prism_cuda_engine_set_peer_copy(e->cuda, e->p.gpu_peer_copy);
+    }
     if (!e->cuda) { /* fell back: the CPU's defaults */
       if (e->p.islands == 0) I = 1;
       if (e->p.replicas == 0) R = 2 * I;

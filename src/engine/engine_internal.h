@@ -107,6 +107,20 @@ double prism_engine_slot_temperature(const engine *e, const island *is, uint32_t
 void prism_engine_rep_load(const engine *e, prism_replica *r, const prism_batch_cfg *c,
                            const uint32_t *colors, uint32_t k);
 void prism_engine_rep_rebuild(const engine *e, prism_replica *r, const prism_batch_cfg *c);
+/* Elite migration on the CUDA backend (no-ops on the CPU): device slots of
+ * an island that mirror its elite colorings, so that a replica loading a
+ * migrating elite takes it device to device (prism_cuda_engine_stash and
+ * friends, cuda_backend.h; docs/multigpu.md). Called next to the host's own
+ * bookkeeping, which stays as it is:
+ *  elite_stash  after slot's host coloring := replica i's best_color;
+ *  elite_copy   after dst's host coloring := src's;
+ *  elite_load   after replica i was loaded (prism_engine_rep_load) with
+ *               the host coloring of donor's slot. */
+enum { PRISM_SLOT_ELITE1, PRISM_SLOT_ELITE2 };
+void prism_engine_elite_stash(const engine *e, const island *is, uint32_t slot, uint32_t i);
+void prism_engine_elite_copy(const engine *e, const island *is, uint32_t dst, uint32_t src);
+void prism_engine_elite_load(const engine *e, const island *is, uint32_t i,
+                             const island *donor, uint32_t slot);
 /* Per-thread scratch of thread t (tscratch_len words). */
 static inline uint32_t *prism_engine_tscratch(engine *e, int t) {
   return e->tscratch + (size_t)t * e->tscratch_len;

@@ -10,6 +10,10 @@
 #include <ucontext.h>
 
 #include <algorithm>
+#include <deque>
+#include <map>
+#include <set>
+#include <utility>
 #include <vector>
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -191,12 +195,120 @@ double now_ms() {
 
 }  // namespace
 
+/* ---- devices, streams, events */
+
+namespace {
+
+/* One queued operation: runs once its stream reaches it and, for a
+ * cudaStreamWaitEvent, once stream dep has run dep_seq operations. */
+struct emu_op {
+  std::function<void()> fn;
+  emu_stream *dep;
+  uint64_t dep_seq;
+};
+
+int cur_dev = 0;
+int n_dev = -1;
+int async_mode = -1;
+std::vector<emu_stream *> streams;               /* every live stream */
+std::map<uintptr_t, std::pair<size_t, int>> allocs; /* device memory: size, device */
+std::set<std::pair<int, int>> peer_on;           /* cudaDeviceEnablePeerAccess(b) on a */
+
+int devices() {
+  if (n_dev < 0) {
+    const char *s = getenv("EMU_DEVICES");
+    n_dev = s && *s ? atoi(s) : 1;
+    if (n_dev < 1) n_dev = 1;
+  }
+  return n_dev;
+}
+
+/* EMU_ASYNC: 0 (or unset) runs operations at once; N >= 1 queues them and
+ * steps a random stream after about one call in N + 2 (N = 1: one in 3). */
+int is_async() {
+  if (async_mode < 0) {
+    const char *s = getenv("EMU_ASYNC");
+    async_mode = s && *s ? atoi(s) : 0;
+    if (async_mode < 0) async_mode = 0;
+  }
+  return async_mode;
+}
+
+/* The device of an allocation holding [p, p + bytes), or -1. */
+int device_of(const void *p, size_t bytes) {
+  const uintptr_t a = (uintptr_t)p;
+  auto it = allocs.upper_bound(a);
+  if (it == allocs.begin()) return -1;
+  --it;
+  if (a + bytes > it->first + it->second.first) return -1;
+  return it->second.second;
+}
+
+}  // namespace
+
 struct emu_stream {
-  int unused;
+  int dev;
+  std::deque<emu_op> q;
+  uint64_t enq, done; /* operations enqueued, run */
 };
 struct emu_event {
   double ms;
+  int dev;
+  emu_stream *s; /* the stream of the last record (NULL: never recorded) */
+  uint64_t seq;  /* complete once s has run seq operations */
 };
+
+namespace {
+
+void run_to(emu_stream *s, uint64_t seq);
+
+/* Run the head of s (its dependency first when forced, else only when met). */
+bool step(emu_stream *s, bool force) {
+  if (s->q.empty()) return false;
+  emu_op &op = s->q.front();
+  if (op.dep && op.dep->done < op.dep_seq) {
+    if (!force) return false;
+    run_to(op.dep, op.dep_seq);
+  }
+  emu_op o = std::move(s->q.front());
+  s->q.pop_front();
+  o.fn();
+  s->done++;
+  return true;
+}
+
+void run_to(emu_stream *s, uint64_t seq) {
+  while (s->done < seq) step(s, true);
+}
+
+void run_all() {
+  for (size_t i = 0; i < streams.size(); i++) run_to(streams[i], streams[i]->enq);
+}
+
+/* Async: now and then, the next operation of a random stream, when its
+ * dependency is met (a stream nothing forces may lag far behind). */
+void maybe_progress() {
+  if (streams.empty() || next_rand() % (uint64_t)(is_async() + 2)) return;
+  step(streams[(size_t)(next_rand() % streams.size())], false);
+}
+
+/* Queue fn on s (NULL: the legacy stream, which waits for everything). */
+void enqueue(emu_stream *s, std::function<void()> fn, emu_stream *dep = NULL,
+             uint64_t dep_seq = 0) {
+  if (!s) {
+    run_all();
+    fn();
+    return;
+  }
+  s->q.push_back(emu_op{std::move(fn), dep, dep_seq});
+  s->enq++;
+  if (!is_async())
+    run_to(s, s->enq);
+  else
+    maybe_progress();
+}
+
+}  // namespace
 
 unsigned char *emu_dyn_smem(void) { return dyn_smem; }
 
@@ -221,8 +333,7 @@ uint64_t emu_shfl_xor(uint64_t v, int lane_mask) {
   return fibers[(size_t)cur].val;
 }
 
-void emu_launch(unsigned grid, unsigned block, size_t smem, std::function<void()> fn) {
-  if (block == 0 || block > 1024 || grid == 0) fail("bad launch configuration");
+static void run_grid(unsigned grid, unsigned block, size_t smem, std::function<void()> &fn) {
   if (fibers.size() < block) {
     size_t old = fibers.size();
     fibers.resize(block);
@@ -247,6 +358,13 @@ void emu_launch(unsigned grid, unsigned block, size_t smem, std::function<void()
   body = NULL;
 }
 
+void emu_launch(cudaStream_t s, unsigned grid, unsigned block, size_t smem,
+                std::function<void()> fn) {
+  if (block == 0 || block > 1024 || grid == 0) fail("bad launch configuration");
+  if (s && s->dev != cur_dev) fail("launch on a stream of another device");
+  enqueue(s, [grid, block, smem, fn]() mutable { run_grid(grid, block, smem, fn); });
+}
+
 /* ---- runtime */
 
 const char *cudaGetErrorName(cudaError_t e) {
@@ -255,21 +373,30 @@ const char *cudaGetErrorName(cudaError_t e) {
     case cudaErrorInvalidValue: return "cudaErrorInvalidValue";
     case cudaErrorMemoryAllocation: return "cudaErrorMemoryAllocation";
     case cudaErrorNoDevice: return "cudaErrorNoDevice";
+    case cudaErrorInvalidDevice: return "cudaErrorInvalidDevice";
+    case cudaErrorInvalidResourceHandle: return "cudaErrorInvalidResourceHandle";
+    case cudaErrorNotReady: return "cudaErrorNotReady";
+    case cudaErrorPeerAccessAlreadyEnabled: return "cudaErrorPeerAccessAlreadyEnabled";
   }
   return "cudaErrorUnknown";
 }
 const char *cudaGetErrorString(cudaError_t e) { return cudaGetErrorName(e); }
 cudaError_t cudaGetLastError(void) { return cudaSuccess; }
 cudaError_t cudaGetDeviceCount(int *count) {
-  *count = 1;
+  *count = devices();
   return cudaSuccess;
 }
 cudaError_t cudaGetDevice(int *dev) {
-  *dev = 0;
+  *dev = cur_dev;
   return cudaSuccess;
 }
-cudaError_t cudaSetDevice(int) { return cudaSuccess; }
-cudaError_t cudaGetDeviceProperties(cudaDeviceProp *p, int) {
+cudaError_t cudaSetDevice(int dev) {
+  if (dev < 0 || dev >= devices()) return cudaErrorInvalidDevice;
+  cur_dev = dev;
+  return cudaSuccess;
+}
+cudaError_t cudaGetDeviceProperties(cudaDeviceProp *p, int dev) {
+  if (dev < 0 || dev >= devices()) return cudaErrorInvalidDevice;
   memset(p, 0, sizeof *p);
   snprintf(p->name, sizeof p->name, "cuda_emu (CPU emulation of an H100)");
   p->major = 9;
@@ -283,6 +410,7 @@ cudaError_t cudaGetDeviceProperties(cudaDeviceProp *p, int) {
   p->sharedMemPerBlockOptin = s && *s ? (size_t)atol(s) : 232448;
   p->sharedMemPerMultiprocessor = 233472;
   p->l2CacheSize = 50 << 20;
+  p->pciBusID = dev;
   return cudaSuccess;
 }
 cudaError_t cudaMemGetInfo(size_t *free_b, size_t *total_b) {
@@ -290,84 +418,150 @@ cudaError_t cudaMemGetInfo(size_t *free_b, size_t *total_b) {
   *total_b = (size_t)16 << 30;
   return cudaSuccess;
 }
-cudaError_t cudaMalloc(void **p, size_t bytes) {
+static cudaError_t host_alloc(void **p, size_t bytes) {
   *p = malloc(bytes ? bytes : 1);
   if (!*p) return cudaErrorMemoryAllocation;
-  memset(*p, 0xCD, bytes); /* device memory starts as garbage */
+  memset(*p, 0xCD, bytes); /* memory starts as garbage */
   return cudaSuccess;
 }
+cudaError_t cudaMalloc(void **p, size_t bytes) {
+  cudaError_t e = host_alloc(p, bytes);
+  if (e == cudaSuccess) allocs[(uintptr_t)*p] = std::make_pair(bytes ? bytes : 1, cur_dev);
+  return e;
+}
 cudaError_t cudaFree(void *p) {
+  run_all(); /* cudaFree synchronizes */
+  if (p) allocs.erase((uintptr_t)p);
   free(p);
   return cudaSuccess;
 }
-cudaError_t cudaMallocHost(void **p, size_t bytes) { return cudaMalloc(p, bytes); }
-cudaError_t cudaFreeHost(void *p) { return cudaFree(p); }
-cudaError_t cudaHostAlloc(void **p, size_t bytes, unsigned) { return cudaMalloc(p, bytes); }
+cudaError_t cudaMallocHost(void **p, size_t bytes) { return host_alloc(p, bytes); }
+cudaError_t cudaFreeHost(void *p) {
+  run_all();
+  free(p);
+  return cudaSuccess;
+}
+cudaError_t cudaHostAlloc(void **p, size_t bytes, unsigned) { return host_alloc(p, bytes); }
 cudaError_t cudaHostGetDevicePointer(void **dev, void *host, unsigned) {
   *dev = host;
   return cudaSuccess;
 }
-cudaError_t cudaDeviceCanAccessPeer(int *can, int, int) {
-  *can = 0;
+static int peers(int a, int b) {
+  const char *s = getenv("EMU_P2P");
+  return a != b && a >= 0 && b >= 0 && a < devices() && b < devices() && !(s && *s && atoi(s) == 0);
+}
+cudaError_t cudaDeviceCanAccessPeer(int *can, int dev, int peer) {
+  *can = peers(dev, peer);
   return cudaSuccess;
 }
-cudaError_t cudaDeviceEnablePeerAccess(int, unsigned) { return cudaErrorInvalidValue; }
-cudaError_t cudaDeviceGetP2PAttribute(int *value, cudaDeviceP2PAttr, int, int) {
-  *value = 0;
+cudaError_t cudaDeviceEnablePeerAccess(int peer, unsigned) {
+  if (!peers(cur_dev, peer)) return cudaErrorInvalidDevice;
+  if (!peer_on.insert(std::make_pair(cur_dev, peer)).second)
+    return cudaErrorPeerAccessAlreadyEnabled;
   return cudaSuccess;
 }
-cudaError_t cudaMemcpyPeerAsync(void *dst, int, const void *src, int, size_t bytes,
-                                cudaStream_t s) {
+cudaError_t cudaDeviceGetP2PAttribute(int *value, cudaDeviceP2PAttr, int src, int dst) {
+  *value = peers(src, dst);
+  return cudaSuccess;
+}
+cudaError_t cudaMemcpyPeerAsync(void *dst, int dst_dev, const void *src, int src_dev,
+                                size_t bytes, cudaStream_t s) {
+  if (device_of(dst, bytes) != dst_dev || device_of(src, bytes) != src_dev)
+    return cudaErrorInvalidValue; /* not device memory of the devices named */
   return cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice, s);
 }
 cudaError_t cudaMemcpy(void *dst, const void *src, size_t bytes, cudaMemcpyKind) {
+  run_all();
   memmove(dst, src, bytes);
   return cudaSuccess;
 }
 cudaError_t cudaMemcpyAsync(void *dst, const void *src, size_t bytes, cudaMemcpyKind k,
-                            cudaStream_t) {
-  return cudaMemcpy(dst, src, bytes, k);
+                            cudaStream_t s) {
+  if (k == cudaMemcpyDeviceToDevice && (device_of(dst, bytes) < 0 || device_of(src, bytes) < 0))
+    return cudaErrorInvalidValue;
+  enqueue(s, [dst, src, bytes]() { memmove(dst, src, bytes); });
+  return cudaSuccess;
 }
 cudaError_t cudaMemset(void *p, int v, size_t bytes) {
+  run_all();
   memset(p, v, bytes);
   return cudaSuccess;
 }
-cudaError_t cudaMemsetAsync(void *p, int v, size_t bytes, cudaStream_t) {
-  return cudaMemset(p, v, bytes);
+cudaError_t cudaMemsetAsync(void *p, int v, size_t bytes, cudaStream_t s) {
+  enqueue(s, [p, v, bytes]() { memset(p, v, bytes); });
+  return cudaSuccess;
 }
 cudaError_t cudaStreamCreate(cudaStream_t *s) {
   *s = new emu_stream();
+  (*s)->dev = cur_dev;
+  (*s)->enq = (*s)->done = 0;
+  streams.push_back(*s);
   return cudaSuccess;
 }
-/* The emulator runs everything at the call, so streams are already in
- * order, events are complete when recorded and host functions run at once. */
 cudaError_t cudaStreamCreateWithFlags(cudaStream_t *s, unsigned) { return cudaStreamCreate(s); }
-cudaError_t cudaStreamWaitEvent(cudaStream_t, cudaEvent_t, unsigned) { return cudaSuccess; }
-cudaError_t cudaEventQuery(cudaEvent_t) { return cudaSuccess; }
-cudaError_t cudaLaunchHostFunc(cudaStream_t, cudaHostFn_t fn, void *arg) {
-  fn(arg);
+cudaError_t cudaStreamWaitEvent(cudaStream_t s, cudaEvent_t e, unsigned) {
+  if (!s || !e->s) return cudaSuccess; /* never recorded: nothing to wait for */
+  enqueue(s, []() {}, e->s, e->seq);
+  return cudaSuccess;
+}
+cudaError_t cudaEventQuery(cudaEvent_t e) {
+  if (!e->s || e->s->done >= e->seq) return cudaSuccess;
+  if (next_rand() & 1) return cudaErrorNotReady; /* a poll: no progress */
+  run_to(e->s, e->seq);
+  return cudaSuccess;
+}
+cudaError_t cudaLaunchHostFunc(cudaStream_t s, cudaHostFn_t fn, void *arg) {
+  enqueue(s, [fn, arg]() { fn(arg); });
   return cudaSuccess;
 }
 cudaError_t cudaStreamDestroy(cudaStream_t s) {
+  run_all(); /* other streams may wait on it */
+  streams.erase(std::find(streams.begin(), streams.end(), s));
   delete s;
   return cudaSuccess;
 }
-cudaError_t cudaStreamSynchronize(cudaStream_t) { return cudaSuccess; }
-cudaError_t cudaDeviceSynchronize(void) { return cudaSuccess; }
+cudaError_t cudaStreamSynchronize(cudaStream_t s) {
+  if (!s)
+    run_all();
+  else
+    run_to(s, s->enq);
+  return cudaSuccess;
+}
+cudaError_t cudaDeviceSynchronize(void) {
+  run_all();
+  return cudaSuccess;
+}
 cudaError_t cudaEventCreate(cudaEvent_t *e) {
   *e = new emu_event();
+  (*e)->dev = cur_dev;
+  (*e)->s = NULL;
+  (*e)->seq = 0;
   return cudaSuccess;
 }
 cudaError_t cudaEventDestroy(cudaEvent_t e) {
+  run_all(); /* queued records still refer to it */
   delete e;
   return cudaSuccess;
 }
-cudaError_t cudaEventRecord(cudaEvent_t e, cudaStream_t) {
-  e->ms = now_ms();
+cudaError_t cudaEventRecord(cudaEvent_t e, cudaStream_t s) {
+  if (s && s->dev != e->dev) return cudaErrorInvalidResourceHandle;
+  if (!s) {
+    run_all();
+    e->ms = now_ms();
+    e->s = NULL;
+    return cudaSuccess;
+  }
+  e->s = s;
+  e->seq = s->enq + 1;
+  enqueue(s, [e]() { e->ms = now_ms(); });
   return cudaSuccess;
 }
-cudaError_t cudaEventSynchronize(cudaEvent_t) { return cudaSuccess; }
+cudaError_t cudaEventSynchronize(cudaEvent_t e) {
+  if (e->s) run_to(e->s, e->seq);
+  return cudaSuccess;
+}
 cudaError_t cudaEventElapsedTime(float *ms, cudaEvent_t a, cudaEvent_t b) {
+  if ((a->s && a->s->done < a->seq) || (b->s && b->s->done < b->seq)) return cudaErrorNotReady;
   *ms = (float)(b->ms - a->ms);
   return cudaSuccess;
 }

@@ -11,7 +11,22 @@
  * lacks sees the other value sooner or later. A deadlock (threads of one
  * warp waiting at different kinds of barrier, or a barrier that can never
  * open) aborts with a message. Memory is plain host memory: an out-of-range
- * access shows up under AddressSanitizer (build.sh builds with it). */
+ * access shows up under AddressSanitizer (build.sh builds with it).
+ *
+ * Devices: EMU_DEVICES (default 1) of them, peers of one another unless
+ * EMU_P2P=0; every allocation, stream and event belongs to the device
+ * current at its creation, and the calls that must match check it (an event
+ * recorded on another device's stream, a peer copy whose pointers are not on
+ * the devices it names, a launch on another device's stream).
+ *
+ * Streams: by default every operation runs when it is enqueued (so streams
+ * are in order and events complete when recorded). With EMU_ASYNC=N (>= 1)
+ * each stream is a queue that runs only when something forces it: an event
+ * query (which answers "not ready" half the time), a synchronization, a
+ * cudaStreamWaitEvent's dependency, or at random after about one call in
+ * N + 2 (larger N: streams lag further behind). That runs the
+ * streams in varying orders against each other and against the host, so
+ * that a missing event dependency shows up as a wrong result. */
 #ifndef PRISM_CUDA_EMU_H
 #define PRISM_CUDA_EMU_H
 
@@ -48,6 +63,8 @@ enum {
   cudaErrorInvalidValue = 1,
   cudaErrorMemoryAllocation = 2,
   cudaErrorNoDevice = 100,
+  cudaErrorInvalidDevice = 101,
+  cudaErrorInvalidResourceHandle = 400,
   cudaErrorNotReady = 600,
   cudaErrorPeerAccessAlreadyEnabled = 704
 };
@@ -94,7 +111,7 @@ cudaError_t cudaFreeHost(void *p);
 /* mapped host memory: the emulated device reads host memory directly */
 cudaError_t cudaHostAlloc(void **p, size_t bytes, unsigned flags);
 cudaError_t cudaHostGetDevicePointer(void **dev, void *host, unsigned flags);
-/* one emulated device: no peers */
+/* EMU_DEVICES devices, all peers unless EMU_P2P=0 */
 cudaError_t cudaDeviceCanAccessPeer(int *can, int dev, int peer);
 cudaError_t cudaDeviceEnablePeerAccess(int peer, unsigned flags);
 cudaError_t cudaDeviceGetP2PAttribute(int *value, cudaDeviceP2PAttr attr, int src, int dst);
@@ -129,7 +146,8 @@ cudaError_t cudaOccupancyMaxActiveBlocksPerMultiprocessor(int *n, F, int, size_t
 }
 
 /* ---- launch and barriers */
-void emu_launch(unsigned grid, unsigned block, size_t smem, std::function<void()> body);
+void emu_launch(cudaStream_t s, unsigned grid, unsigned block, size_t smem,
+                std::function<void()> body);
 unsigned char *emu_dyn_smem(void);
 void emu_sync_block(void);
 void emu_sync_warp(void);
