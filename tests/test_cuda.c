@@ -807,6 +807,9 @@ PRISM_TEST(cuda_solve_modes, "gpu") {
   prism_graph *g = gnp(250, 0.5, 0, 7);
   solve_both_mode(g, 2, 1, PRISM_MODE_PARTIALCOL);
   solve_both_mode(g, 2, 1, PRISM_MODE_ADAPTIVE);
+  /* adaptive cells that migrate elites often: PartialCol bests (partial on
+   * the device) and reloaded replicas must not reach the peer path's slots */
+  solve_both_all(g, 2, 1, 0, 2, PRISM_MODE_ADAPTIVE);
   prism_graph_free(g);
 }
 

@@ -904,6 +904,7 @@ extern "C" void gpu1_wait(gpu1_engine *ce, uint32_t group, prism_replica *reps,
     r->tunnel_aborts = h->tunnel_aborts;
     r->solved = (int)h->solved;
     r->conflicts = h->conflicts;
+    r->ran_mode = (int)h->mode;
     r->pc_tenure = h->pc_tenure;
     r->pc_window = h->pc_window;
     r->pc_lo = h->pc_lo;

@@ -189,11 +189,7 @@ static void cells_recombine(engine *e, island *is, const uint8_t *act, prism_tel
         memcpy(ce->elite1, r->best_color, (size_t)n * sizeof *ce->elite1);
         ce->elite1_energy = r->best_color_energy;
         ce->have_elite1 = 1;
-        /* the device's best of a PartialCol replica is partial (the host
-         * completes it): only TabuCol bests go to the device slot; a stale
-         * slot is never taken (its hash no longer matches the host's) */
-        if (r->mode == PRISM_MODE_TABUCOL)
-          prism_engine_elite_stash(e, is, slot_of(c, PRISM_SLOT_ELITE1), i);
+        prism_engine_elite_stash(e, is, slot_of(c, PRISM_SLOT_ELITE1), i);
       }
     }
     if (is->pool.cap > 0) {

@@ -163,9 +163,15 @@ void prism_engine_rep_rebuild(const engine *e, prism_replica *r, const prism_bat
     prism_replica_rebuild(r, c);
 }
 
+/* The device's best coloring of replica i is the host's best_color only
+ * after a TabuCol batch (PartialCol's is partial; the host completes it)
+ * and until the host loads the replica anew; otherwise the slot keeps what
+ * it held, which a later load_stash does not use (its hash no longer
+ * matches the host's coloring, so the coloring goes up from the host). */
 void prism_engine_elite_stash(const engine *e, const island *is, uint32_t slot, uint32_t i) {
-  if (e->cuda)
-    prism_cuda_engine_stash(e->cuda, is->index, slot, i, is->rep[i].best_color);
+  const prism_replica *r = &is->rep[i];
+  if (e->cuda && !r->dirty && r->ran_mode == PRISM_MODE_TABUCOL)
+    prism_cuda_engine_stash(e->cuda, is->index, slot, i, r->best_color);
 }
 
 void prism_engine_elite_copy(const engine *e, const island *is, uint32_t dst, uint32_t src) {

@@ -175,6 +175,7 @@ uint32_t prism_replica_conflicts(const prism_replica *r, const prism_batch_cfg *
 }
 
 void prism_replica_run_batch(prism_replica *r, const prism_batch_cfg *c) {
+  r->ran_mode = r->mode;
   if (r->mode == PRISM_MODE_PARTIALCOL)
     prism_partialcol_run_batch(r, c);
   else

@@ -94,6 +94,7 @@ typedef struct prism_replica {
   uint32_t id;              /* RNG stream */
   uint32_t n, k;
   int mode;                 /* PRISM_MODE_* */
+  int ran_mode;        /* the mode of the last batch run (its best_color on a device) */
   uint32_t *color;          /* n */
   int32_t *G;               /* n*k weighted conflict table */
   uint32_t *tabu;           /* n*k: the move is tabu until iteration tabu_epoch +
