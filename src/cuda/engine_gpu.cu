@@ -39,7 +39,6 @@
 #include "util/philox.h"
 
 #include "cuda/kernel.cuh"
-#include "cuda/partialcol.cuh"
 
 /* ------------------------------------------------------------------ host */
 
@@ -762,10 +761,6 @@ extern "C" void gpu1_launch(gpu1_engine *ce, uint32_t group,
   CHECK_CUDA(cudaEventRecord(gs->ev[EV_K0], ex));
   PRISM_LAUNCH(ce->kern, count, ce->threads, smem_u, ex, p);
   CHECK_CUDA_LAUNCH();
-  if (any_pc) { /* the PartialCol replicas (partialcol.cuh); the kernel above skipped them */
-    PRISM_LAUNCH(pc_batch_kernel, count, PC_THREADS, 0, ex, p);
-    CHECK_CUDA_LAUNCH();
-  }
   CHECK_CUDA(cudaEventRecord(gs->ev[EV_K1], ex));
   PRISM_LAUNCH(telemetry_kernel, 1, 256, 0, ex, ce->d_rep, first, count, gs->d_cfg, gs->d_tel);
   CHECK_CUDA_LAUNCH();

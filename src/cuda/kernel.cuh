@@ -313,6 +313,7 @@ __device__ __forceinline__ void scan_list(
 }
 
 #include "cuda/incr.cuh"
+#include "cuda/partialcol.cuh"
 
 /* NARROW: blocks of at most 256 threads, register budget for 3 blocks per
  * SM (78 registers, no spills on sm_90) instead of 106. */
@@ -334,7 +335,10 @@ __global__ void __launch_bounds__(NARROW ? 256 : GPU_MAX_THREADS, NARROW ? 3 : 1
   const uint32_t lane = tid & 31, warp = tid >> 5, nwarps = T >> 5;
   const uint32_t n = p.n;
   gpu_rep *st = p.rep + r;
-  if (st->mode == PRISM_MODE_PARTIALCOL) return; /* partialcol.cuh's kernel runs it */
+  if (st->mode == PRISM_MODE_PARTIALCOL) { /* partialcol.cuh; s_red: the slots' bytes */
+    pc_batch_body(p, (unsigned long long *)(dsm + METRO_BYTES), s_len, s_len2, s_stop);
+    return;
+  }
 #ifdef PRISM_CUDA_PROFILE
   long long prof[PROF_PHASES] = {0, 0, 0, 0, 0, 0, 0, 0}, prof_t = clock64();
   unsigned long long prof_rows = 0;

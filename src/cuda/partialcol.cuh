@@ -1,8 +1,9 @@
 /* partialcol.cuh - PartialCol on the GPU, the twin of src/engine/partialcol.c
- * (included by engine_gpu.cu after kernel.cuh). One block per replica whose
- * mode is PRISM_MODE_PARTIALCOL (the TabuCol kernel skips those, this one
- * skips the others); both kernels run on the group's exec stream, so an
- * island may mix modes (the adaptive policy).
+ * (included by kernel.cuh). The batch kernel (tabu_batch_kernel) runs a
+ * replica whose mode is PRISM_MODE_PARTIALCOL through pc_batch_body, in the
+ * same launch as the TabuCol replicas, so an island may mix modes (the
+ * adaptive policy) without a second kernel that would leave the SMs of the
+ * other mode's replicas idle (dev/cuda/NOTES.md, "One launch for both modes").
  *
  * State in global memory: the colors (PRISM_NONE = uncolored), the exact
  * 64-bit tabu table (absolute iterations, as the TabuCol kernel keeps it),
@@ -27,7 +28,6 @@
 #define PC_WINDOW 1000  /* partialcol.c's reactive window */
 #define PC_REACT_STEP 2
 #define PC_FLAT 2
-#define PC_THREADS 256
 
 /* Block-wide minimum of x (every thread gets it); red: 32 words of shared
  * memory. Two barriers. */
@@ -51,14 +51,14 @@ __device__ __forceinline__ unsigned long long pc_block_min(unsigned long long x,
   return x;
 }
 
-__global__ void __launch_bounds__(PC_THREADS) pc_batch_kernel(kparams p) {
-  __shared__ unsigned long long s_red[32];
-  __shared__ uint32_t s_len, s_nx;
-  __shared__ int s_stop;
+/* One PartialCol replica (r = p.r0 + blockIdx.x) for a batch, the whole
+ * block; the scratch lives in the batch kernel's shared memory: s_red (32
+ * words), s_len, s_nx, s_stop. Any block size that is a multiple of 32. */
+__device__ void pc_batch_body(const kparams &p, unsigned long long *s_red,
+                              uint32_t &s_len, uint32_t &s_nx, int &s_stop) {
   const uint32_t r = p.r0 + blockIdx.x, tid = threadIdx.x, T = blockDim.x;
   const uint32_t lane = tid & 31, warp = tid >> 5, nwarps = T >> 5;
   gpu_rep *st = p.rep + r;
-  if (st->mode != PRISM_MODE_PARTIALCOL) return;
   const gpu_cfg *__restrict__ cf = p.cfg;
   const uint32_t n = p.n, k = st->k, nk = n * k;
   const size_t rn = (size_t)r * n, rs = (size_t)r * p.stride;
