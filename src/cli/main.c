@@ -181,8 +181,19 @@ static int write_solution(const char *path, const prism_graph *g, const uint32_t
   return prism_atomic_commit(&a);
 }
 
-static int cmd_color(int argc, char **argv) {
-  const double t_start = prism_now(); /* --time-limit counts from here */
+/* The options of `prism color`, parsed. */
+typedef struct color_args {
+  prism_solve_opts o;
+  cli_ctx ctx;
+  int seed_given, threads_given, dump, status; /* status: -1 = on a terminal */
+  const char *output, *report, *gpus;         /* gpus: --gpus (NULL: all) */
+  prism_format fmt;
+  const char *graph;
+} color_args;
+
+/* Parse argv into *a; returns -1 to go on, else the exit code (usage,
+ * --help, a bad option: one error line printed). */
+static int color_parse(int argc, char **argv, color_args *a) {
   static const struct option opts[] = {
       {"colors", required_argument, 0, 'k'},  {"time-limit", required_argument, 0, 't'},
       {"seed", required_argument, 0, 's'},    {"threads", required_argument, 0, 'j'},
@@ -199,23 +210,17 @@ static int cmd_color(int argc, char **argv) {
       {"report", required_argument, 0, 'W'},
       {"model", required_argument, 0, 1004},
       {0, 0, 0, 0}};
-  prism_solve_opts o;
-  prism_solve_opts_defaults(&o);
-  o.time_limit = 60.0; /* default; --time-limit 0 means none */
-  cli_ctx ctx = {0};
-  ctx.ckpt.every = 60.0;
-  int seed_given = 0;
-  const char *output = NULL;
-  prism_format fmt = PRISM_FORMAT_AUTO;
-  int dump = 0, c, status = -1;
-  const char *report = NULL;
-  const char *gpus = NULL; /* --gpus: the CUDA devices (all) */
-  char err[512];
-  uint64_t u;
+  prism_solve_opts_defaults(&a->o);
+  a->o.time_limit = 60.0; /* default; --time-limit 0 means none */
+  a->ctx.ckpt.every = 60.0;
+  a->fmt = PRISM_FORMAT_AUTO;
+  a->status = -1;
   const long cores = sysconf(_SC_NPROCESSORS_ONLN);
-  o.threads = cores < 1 ? 1 : cores > 1024 ? 1024 : (int)cores;
-  int threads_given = 0;
+  a->o.threads = cores < 1 ? 1 : cores > 1024 ? 1024 : (int)cores;
   optind = 1;
+  int c;
+  uint64_t u;
+  char err[512];
   while ((c = getopt_long(argc, argv, "k:t:s:j:o:p:qh", opts, NULL)) != -1) {
     switch (c) {
       case 'k':
@@ -223,10 +228,10 @@ static int cmd_color(int argc, char **argv) {
           fprintf(stderr, "prism: error: -k needs a positive integer, got '%s'\n", optarg);
           return EXIT_BAD;
         }
-        o.target_k = (uint32_t)u;
+        a->o.target_k = (uint32_t)u;
         break;
       case 't':
-        if (parse_seconds(optarg, &o.time_limit)) {
+        if (parse_seconds(optarg, &a->o.time_limit)) {
           fprintf(stderr, "prism: error: --time-limit needs seconds >= 0, got '%s'\n", optarg);
           return EXIT_BAD;
         }
@@ -236,8 +241,8 @@ static int cmd_color(int argc, char **argv) {
           fprintf(stderr, "prism: error: --seed needs an unsigned integer, got '%s'\n", optarg);
           return EXIT_BAD;
         }
-        o.seed = u;
-        seed_given = 1;
+        a->o.seed = u;
+        a->seed_given = 1;
         break;
       case 'j':
         if (parse_u64(optarg, &u, 1024) || u == 0) {
@@ -245,18 +250,18 @@ static int cmd_color(int argc, char **argv) {
                   optarg);
           return EXIT_BAD;
         }
-        o.threads = (int)u;
-        threads_given = 1;
+        a->o.threads = (int)u;
+        a->threads_given = 1;
         break;
-      case 'o': output = optarg; break;
+      case 'o': a->output = optarg; break;
       case 'p':
-        if (prism_params_parse_assignment(&o.params, optarg, err, sizeof err)) {
+        if (prism_params_parse_assignment(&a->o.params, optarg, err, sizeof err)) {
           fprintf(stderr, "prism: error: %s\n", err);
           return EXIT_BAD;
         }
         break;
       case 'C':
-        if (prism_params_load_file(&o.params, optarg, err, sizeof err)) {
+        if (prism_params_load_file(&a->o.params, optarg, err, sizeof err)) {
           fprintf(stderr, "prism: error: %s\n", err);
           return EXIT_BAD;
         }
@@ -267,26 +272,26 @@ static int cmd_color(int argc, char **argv) {
           fprintf(stderr, "prism: error: unknown format '%s'\n", optarg);
           return EXIT_BAD;
         }
-        fmt = (prism_format)f;
+        a->fmt = (prism_format)f;
         break;
       }
-      case 'v': ctx.print_coloring = 1; break;
-      case 'D': o.engine = 0; break;
+      case 'v': a->ctx.print_coloring = 1; break;
+      case 'D': a->o.engine = 0; break;
       case 'B':
-        if (!strcmp(optarg, "auto")) o.backend = PRISM_BACKEND_AUTO;
-        else if (!strcmp(optarg, "cpu")) o.backend = PRISM_BACKEND_CPU;
-        else if (!strcmp(optarg, "cuda")) o.backend = PRISM_BACKEND_CUDA;
+        if (!strcmp(optarg, "auto")) a->o.backend = PRISM_BACKEND_AUTO;
+        else if (!strcmp(optarg, "cpu")) a->o.backend = PRISM_BACKEND_CPU;
+        else if (!strcmp(optarg, "cuda")) a->o.backend = PRISM_BACKEND_CUDA;
         else {
           fprintf(stderr, "prism: error: unknown backend '%s' (auto, cpu, cuda)\n", optarg);
           return EXIT_BAD;
         }
         break;
-      case 'T': o.telemetry_path = optarg; break;
-      case 'X': o.trace_path = optarg; break;
-      case 1010: gpus = optarg; break;
-      case 'S': status = 1; break;
-      case 'W': report = optarg; break;
-      case 'J': dump = 1; break;
+      case 'T': a->o.telemetry_path = optarg; break;
+      case 'X': a->o.trace_path = optarg; break;
+      case 1010: a->gpus = optarg; break;
+      case 'S': a->status = 1; break;
+      case 'W': a->report = optarg; break;
+      case 'J': a->dump = 1; break;
       case 'q': quiet = 1; break;
       case 'R':
         if (strcmp(optarg, "none") && strcmp(optarg, "fluxnet") && strcmp(optarg, "random") &&
@@ -295,19 +300,19 @@ static int cmd_color(int argc, char **argv) {
                   optarg);
           return EXIT_BAD;
         }
-        o.controller = optarg;
+        a->o.controller = optarg;
         break;
-      case 'Q': o.qtable_path = optarg; break;
-      case 1001: ctx.ckpt.path = optarg; break;
+      case 'Q': a->o.qtable_path = optarg; break;
+      case 1001: a->ctx.ckpt.path = optarg; break;
       case 1002:
-        if (parse_seconds(optarg, &ctx.ckpt.every) || !(ctx.ckpt.every > 0)) {
+        if (parse_seconds(optarg, &a->ctx.ckpt.every) || !(a->ctx.ckpt.every > 0)) {
           fprintf(stderr, "prism: error: --checkpoint-every needs seconds > 0, got '%s'\n",
                   optarg);
           return EXIT_BAD;
         }
         break;
-      case 1003: ctx.ckpt.resume = optarg; break;
-      case 1004: o.model_path = optarg; break;
+      case 1003: a->ctx.ckpt.resume = optarg; break;
+      case 1004: a->o.model_path = optarg; break;
       case 'h': usage_color(stdout); return EXIT_OK;
       default: usage_color(stderr); return EXIT_BAD;
     }
@@ -317,27 +322,22 @@ static int cmd_color(int argc, char **argv) {
     usage_color(stderr);
     return EXIT_BAD;
   }
-  if (prism_params_validate(&o.params, err, sizeof err)) {
+  a->graph = argv[optind];
+  if (prism_params_validate(&a->o.params, err, sizeof err)) {
     fprintf(stderr, "prism: error: %s\n", err);
     return EXIT_BAD;
   }
-  /* status lines: on a terminal by default (one line updated in place),
-   * --status forces them, --quiet silences them unless --status */
-  if (status < 0) status = !quiet && isatty(STDERR_FILENO);
-  o.status_lines = !status                    ? PRISM_PROGRESS_OFF
-                   : isatty(STDERR_FILENO) ? PRISM_PROGRESS_INPLACE
-                                           : PRISM_PROGRESS_SCROLL;
-  cinfo("prism %s  seed %llu  threads %d%s", PRISM_VERSION, (unsigned long long)o.seed,
-        o.threads, threads_given ? "" : " (online cores)");
-  if (dump && !quiet) {
-    fputs("c params ", stdout);
-    prism_params_dump_json(&o.params, stdout);
-    fputc('\n', stdout);
-  }
-  if (o.engine) {
+  return -1;
+}
+
+/* The CUDA devices this process uses (--gpus, or its share of the host's
+ * under mpirun); 0, or EXIT_BAD with one error line. */
+static int color_devices(const color_args *a) {
+  const char *gpus = a->gpus;
+  if (a->o.engine) {
     char why[256];
     int have = prism_cuda_available(why, sizeof why);
-    if (o.backend == PRISM_BACKEND_CUDA && !have) {
+    if (a->o.backend == PRISM_BACKEND_CUDA && !have) {
       fprintf(stderr, "prism: error: --backend cuda: %s\n", why);
       return EXIT_BAD;
     }
@@ -357,16 +357,23 @@ static int cmd_color(int argc, char **argv) {
     }
     if (have) cinfo("CUDA device: %s", why);
   }
-  if ((o.qtable_path || o.model_path) && strcmp(o.controller, "none")) {
+  return 0;
+}
+
+/* Refuse a bad Q-table or model before anything is printed on the result
+ * stream; 0, or EXIT_BAD with one error line. */
+static int color_probe_controller(const color_args *a) {
+  char err[512];
+  if ((a->o.qtable_path || a->o.model_path) && strcmp(a->o.controller, "none")) {
     /* refuse a bad Q-table or model before anything is printed on the result stream */
-    FILE *qf = fopen(o.qtable_path ? o.qtable_path : "", "rb");
-    FILE *mf = fopen(o.model_path ? o.model_path : "", "rb");
+    FILE *qf = fopen(a->o.qtable_path ? a->o.qtable_path : "", "rb");
+    FILE *mf = fopen(a->o.model_path ? a->o.model_path : "", "rb");
     if (qf || mf) {
       if (qf) fclose(qf);
       if (mf) fclose(mf);
-      prism_control_ctx cc = {100, 1000, 10, 2, o.seed, 0};
+      prism_control_ctx cc = {100, 1000, 10, 2, a->o.seed, 0};
       prism_controller *probe = prism_controller_create_with_model(
-          o.controller, &o.params, &cc, o.qtable_path, o.model_path, err, sizeof err);
+          a->o.controller, &a->o.params, &cc, a->o.qtable_path, a->o.model_path, err, sizeof err);
       if (!probe) {
         fprintf(stderr, "prism: error: %s\n", err);
         return EXIT_BAD;
@@ -374,57 +381,16 @@ static int cmd_color(int argc, char **argv) {
       prism_controller_free(probe);
     }
   }
-  prism_graph *g = load_graph(argv[optind], fmt);
-  if (!g) return EXIT_BAD;
-  if (o.time_limit > 0) { /* the limit counts from the start (device probe, reading) */
-    o.time_limit -= prism_now() - t_start;
-    if (o.time_limit < 0.001) o.time_limit = 0.001;
-  }
-  o.on_info = on_info;
-  o.ctx = &ctx;
-  o.on_population = ctx.ckpt.path ? on_population : NULL;
-  if (prism_cli_ckpt_start(&ctx.ckpt, g, &o, seed_given, err, sizeof err)) {
-    fflush(stdout);
-    fprintf(stderr, "prism: error: %s\n", err);
-    prism_cli_ckpt_free(&ctx.ckpt);
-    prism_graph_free(g);
-    return EXIT_BAD;
-  }
-  char tmp_tel[4096] = "";
-  if (report && !o.telemetry_path && prism_cli_report_temp(tmp_tel, sizeof tmp_tel)) {
-    prism_graph_free(g);
-    return EXIT_BAD;
-  }
-  if (tmp_tel[0]) o.telemetry_path = tmp_tel;
-  o.graph_name = argv[optind];
-  signal(SIGINT, on_signal);
-  signal(SIGTERM, on_signal);
-  o.on_info = on_info;
-  o.on_bound = on_bound;
-  o.on_improve = on_improve;
-  o.ctx = &ctx;
-  prism_solve_result r;
-  if (prism_mpi_solve_begin(g, &o, &output)) { /* mpirun: a rank failed */
-    prism_graph_free(g);
-    return EXIT_BAD;
-  }
-  if (prism_solve(g, &o, &r, err, sizeof err)) {
-    fprintf(stderr, "prism: error: %s\n", err);
-    prism_cli_ckpt_free(&ctx.ckpt);
-    prism_graph_free(g);
-    if (tmp_tel[0]) unlink(tmp_tel);
-    return EXIT_BAD;
-  }
-  prism_mpi_solve_end(g, &o, &r); /* mpirun: the best of every rank */
-  /* The final gate: nothing is printed or written unless it verifies. */
-  int have_coloring = r.best_k > 0 || g->n == 0;
-  if (have_coloring && prism_verify(g, r.colors, 0, err, sizeof err))
-    prism_die("internal error: final coloring does not verify: %s", err);
-  int ckpt_failed = prism_cli_ckpt_finish(&ctx.ckpt, &r, err, sizeof err);
-  if (ckpt_failed) {
-    fflush(stdout);
-    fprintf(stderr, "prism: error: %s\n", err);
-  }
+  return 0;
+}
+
+/* The result stream's end: the s line, the coloring (v lines, output),
+ * the report; returns the exit code. op: the options the solve ran with. */
+static int color_finish(const color_args *a, const prism_solve_opts *op, const char *output,
+                        const prism_graph *g, const prism_solve_result *rp) {
+  const prism_solve_result r = *rp;
+  const prism_solve_opts o = *op;
+  const char *report = a->report;
   cinfo("%llu moves in %llu batches, %.3f s", (unsigned long long)r.moves,
         (unsigned long long)r.batches, r.seconds);
   int code = EXIT_OK;
@@ -439,7 +405,7 @@ static int cmd_color(int argc, char **argv) {
     else if (r.best_k && r.best_k <= o.target_k) code = EXIT_SAT;
   }
   int printable = r.status != PRISM_STATUS_UNSAT && r.status != PRISM_STATUS_UNKNOWN;
-  if (ctx.print_coloring && printable) {
+  if (a->ctx.print_coloring && printable) {
     int col = 0;
     for (uint32_t v = 0; v < g->n; v++) {
       col += printf("%s%u", col == 0 ? "v " : " ", r.colors[v] + 1);
@@ -457,15 +423,96 @@ static int cmd_color(int argc, char **argv) {
     }
   }
   if (report) {
-    if (prism_cli_report_write(report, o.telemetry_path, argv[optind], g, o.seed, &r))
+    if (prism_cli_report_write(report, o.telemetry_path, a->graph, g, o.seed, &r))
       code = EXIT_BAD;
     else
       cinfo("report written to %s", report);
   }
+  return code;
+}
+
+static int cmd_color(int argc, char **argv) {
+  const double t_start = prism_now(); /* --time-limit counts from here */
+  color_args args;
+  memset(&args, 0, sizeof args);
+  color_args *a = &args;
+  int rc = color_parse(argc, argv, a);
+  if (rc >= 0) return rc;
+  prism_solve_opts o = a->o;
+  cli_ctx *ctx = &a->ctx;
+  const char *output = a->output, *report = a->report;
+  char err[512];
+  /* status lines: on a terminal by default (one line updated in place),
+   * --status forces them, --quiet silences them unless --status */
+  if (a->status < 0) a->status = !quiet && isatty(STDERR_FILENO);
+  o.status_lines = !a->status                 ? PRISM_PROGRESS_OFF
+                   : isatty(STDERR_FILENO) ? PRISM_PROGRESS_INPLACE
+                                           : PRISM_PROGRESS_SCROLL;
+  cinfo("prism %s  seed %llu  threads %d%s", PRISM_VERSION, (unsigned long long)o.seed,
+        o.threads, a->threads_given ? "" : " (online cores)");
+  if (a->dump && !quiet) {
+    fputs("c params ", stdout);
+    prism_params_dump_json(&o.params, stdout);
+    fputc('\n', stdout);
+  }
+  a->o = o;
+  if (color_devices(a) || color_probe_controller(a)) return EXIT_BAD;
+  prism_graph *g = load_graph(a->graph, a->fmt);
+  if (!g) return EXIT_BAD;
+  if (o.time_limit > 0) { /* the limit counts from the start (device probe, reading) */
+    o.time_limit -= prism_now() - t_start;
+    if (o.time_limit < 0.001) o.time_limit = 0.001;
+  }
+  o.on_info = on_info;
+  o.ctx = ctx;
+  o.on_population = ctx->ckpt.path ? on_population : NULL;
+  if (prism_cli_ckpt_start(&ctx->ckpt, g, &o, a->seed_given, err, sizeof err)) {
+    fflush(stdout);
+    fprintf(stderr, "prism: error: %s\n", err);
+    prism_cli_ckpt_free(&ctx->ckpt);
+    prism_graph_free(g);
+    return EXIT_BAD;
+  }
+  char tmp_tel[4096] = "";
+  if (report && !o.telemetry_path && prism_cli_report_temp(tmp_tel, sizeof tmp_tel)) {
+    prism_graph_free(g);
+    return EXIT_BAD;
+  }
+  if (tmp_tel[0]) o.telemetry_path = tmp_tel;
+  o.graph_name = a->graph;
+  signal(SIGINT, on_signal);
+  signal(SIGTERM, on_signal);
+  o.on_info = on_info;
+  o.on_bound = on_bound;
+  o.on_improve = on_improve;
+  o.ctx = ctx;
+  prism_solve_result r;
+  if (prism_mpi_solve_begin(g, &o, &output)) { /* mpirun: a rank failed */
+    prism_graph_free(g);
+    return EXIT_BAD;
+  }
+  if (prism_solve(g, &o, &r, err, sizeof err)) {
+    fprintf(stderr, "prism: error: %s\n", err);
+    prism_cli_ckpt_free(&ctx->ckpt);
+    prism_graph_free(g);
+    if (tmp_tel[0]) unlink(tmp_tel);
+    return EXIT_BAD;
+  }
+  prism_mpi_solve_end(g, &o, &r); /* mpirun: the best of every rank */
+  /* The final gate: nothing is printed or written unless it verifies. */
+  int have_coloring = r.best_k > 0 || g->n == 0;
+  if (have_coloring && prism_verify(g, r.colors, 0, err, sizeof err))
+    prism_die("internal error: final coloring does not verify: %s", err);
+  int ckpt_failed = prism_cli_ckpt_finish(&ctx->ckpt, &r, err, sizeof err);
+  if (ckpt_failed) {
+    fflush(stdout);
+    fprintf(stderr, "prism: error: %s\n", err);
+  }
+  int code = color_finish(a, &o, output, g, &r);
   if (tmp_tel[0]) unlink(tmp_tel);
   fflush(stdout);
   if (ckpt_failed) code = EXIT_BAD;
-  prism_cli_ckpt_free(&ctx.ckpt);
+  prism_cli_ckpt_free(&ctx->ckpt);
   free(r.colors);
   prism_graph_free(g);
   return code;

@@ -512,33 +512,17 @@ static void free_islands(engine *e) {
   prism_ladder_free(&e->ladder);
 }
 
-void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
-                          uint32_t stop_k, double t0, prism_solve_result *res) {
-  engine E, *e = &E;
-  memset(e, 0, sizeof E);
-  prism_solve_opts local; /* several processes: this one's islands' seed */
-  if (o->exchange) {
-    local = *o;
-    local.seed = o->exchange->engine_seed;
-    o = &local;
-  }
-  e->g = g;
-  e->o = o;
-  e->res = res;
-  e->p = o->params;
-  e->t0 = t0;
-  e->n = g->n;
-  e->stop_k = stop_k;
-  e->kmax = res->best_k - 1;
-  e->stop.solved_id = PRISM_NONE;
-  e->stop.target_k = stop_k;
-  e->stop.deadline = o->time_limit > 0 ? t0 + o->time_limit : 0;
+/* The backend and the replica and island counts (auto: 2 replicas per
+ * island, 1 island, on the CPU; on the GPU 2 islands of one replica per
+ * multiprocessor per device); creates the CUDA engine when it is used.
+ * why gets the device's description or why there is none. */
+static void engine_backend(engine *e, char *why, size_t why_len) {
+  const prism_solve_opts *o = e->o;
+  const prism_graph *g = e->g;
   const uint32_t n = e->n;
-  /* the backend first: the replica and island counts depend on it */
   int want_cuda = 0;
-  char why[256] = "";
   if (o->backend != PRISM_BACKEND_CPU) {
-    want_cuda = prism_cuda_available(why, sizeof why);
+    want_cuda = prism_cuda_available(why, why_len);
     if (!want_cuda && o->backend == PRISM_BACKEND_CUDA)
       prism_die("--backend cuda: %s", why);
   }
@@ -563,7 +547,7 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
   }
   if (I > R) I = R;
   if (want_cuda) {
-    e->cuda = prism_cuda_engine_create(g, R, e->kmax, I, why, sizeof why);
+    e->cuda = prism_cuda_engine_create(g, R, e->kmax, I, why, why_len);
     if (!e->cuda && o->backend == PRISM_BACKEND_CUDA)
       prism_die("--backend cuda: %s", why);
     e->pipelined = e->cuda && e->p.gpu_pipeline && I > 1;
@@ -579,6 +563,14 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
   }
   e->R = R;
   e->I = I;
+}
+
+/* The replicas, scratch, telemetry file, islands and controller. */
+static void engine_setup(engine *e, const char *why) {
+  const prism_solve_opts *o = e->o;
+  const prism_graph *g = e->g;
+  prism_solve_result *res = e->res;
+  const uint32_t n = e->n, R = e->R, I = e->I;
   if (o->backend != PRISM_BACKEND_CPU) {
     char line[512];
     snprintf(line, sizeof line, "engine backend %s (%s)", e->cuda ? "cuda" : "cpu", why);
@@ -619,6 +611,13 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
   }
   e->tscratch_len =
       4 * (size_t)n + 2 * (size_t)res->best_k + 8; /* scratch, 2 colorings */
+}
+
+/* Every island at its first k, then batches until the target, the time
+ * limit or max_batches. */
+static void engine_run(engine *e, const char *why) {
+  const prism_solve_opts *o = e->o;
+  const uint32_t n = e->n, I = e->I;
   threads_start(e); /* batches on the CPU backend; recombination on both */
   report_setup(e, why);
   for (uint32_t j = 0; j < I; j++) {
@@ -662,6 +661,14 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
     if (e->cuda) prism_cuda_engine_trace_host(e->cuda, "host", is->index, th, prism_now());
     if (e->pipelined) launch(e, is);
   }
+}
+
+/* Drain the pipeline, report, write the telemetry's end record, free. */
+static void engine_finish(engine *e) {
+  const prism_solve_opts *o = e->o;
+  prism_solve_result *res = e->res;
+  const uint32_t R = e->R, I = e->I;
+  const double t0 = e->t0;
   drain(e);
   prism_engine_population(e, 1);
   res->moves += e->total_moves;
@@ -725,4 +732,32 @@ void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
   free(e->scratch);
   free(e->tmp_colors);
   free(e->children);
+}
+
+void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,
+                          uint32_t stop_k, double t0, prism_solve_result *res) {
+  engine E, *e = &E;
+  memset(e, 0, sizeof E);
+  prism_solve_opts local; /* several processes: this one's islands' seed */
+  if (o->exchange) {
+    local = *o;
+    local.seed = o->exchange->engine_seed;
+    o = &local;
+  }
+  e->g = g;
+  e->o = o;
+  e->res = res;
+  e->p = o->params;
+  e->t0 = t0;
+  e->n = g->n;
+  e->stop_k = stop_k;
+  e->kmax = res->best_k - 1;
+  e->stop.solved_id = PRISM_NONE;
+  e->stop.target_k = stop_k;
+  e->stop.deadline = o->time_limit > 0 ? t0 + o->time_limit : 0;
+  char why[256] = "";
+  engine_backend(e, why, sizeof why);
+  engine_setup(e, why);
+  engine_run(e, why);
+  engine_finish(e);
 }
