@@ -186,7 +186,18 @@ static int merge_tables(int n, char **in, const char *out, const prism_params *p
   return rc;
 }
 
-int prism_cli_train(int argc, char **argv) {
+/* The options of `prism train`, parsed. */
+typedef struct train_args {
+  prism_solve_opts o;
+  const char *qtable, *kind, *model;
+  unsigned long episodes;
+  prism_format fmt;
+  int quiet, merge, show;
+} train_args;
+
+/* Parse argv into *a (optind: the first GRAPH); returns -1 to go on, else
+ * the exit code (--help, a bad option: one error line printed). */
+static int train_parse(int argc, char **argv, train_args *a) {
   static const struct option opts[] = {
       {"qtable", required_argument, 0, 'Q'},   {"episodes", required_argument, 0, 'e'},
       {"time-limit", required_argument, 0, 't'}, {"seed", required_argument, 0, 's'},
@@ -197,22 +208,21 @@ int prism_cli_train(int argc, char **argv) {
       {"show", no_argument, 0, 'W'},
       {"controller", required_argument, 0, 'R'}, {"model", required_argument, 0, 'O'},
       {0, 0, 0, 0}};
-  prism_solve_opts o;
-  prism_solve_opts_defaults(&o);
-  o.time_limit = 20.0;
-  const char *qtable = NULL, *kind = "fluxnet", *model = NULL;
-  unsigned long episodes = 1;
-  prism_format fmt = PRISM_FORMAT_AUTO;
-  int quiet = 0, merge = 0, show = 0, c;
-  char err[512], *end;
+  prism_solve_opts_defaults(&a->o);
+  a->o.time_limit = 20.0;
+  a->kind = "fluxnet";
+  a->episodes = 1;
+  a->fmt = PRISM_FORMAT_AUTO;
   optind = 1;
+  int c;
+  char err[512], *end;
   while ((c = getopt_long(argc, argv, "Q:e:t:s:j:p:qh", opts, NULL)) != -1) {
     switch (c) {
-      case 'Q': qtable = optarg; break;
+      case 'Q': a->qtable = optarg; break;
       case 'e':
         errno = 0;
-        episodes = strtoul(optarg, &end, 10);
-        if (errno || *end || !*optarg || *optarg == '-' || episodes == 0 || episodes > 1000000) {
+        a->episodes = strtoul(optarg, &end, 10);
+        if (errno || *end || !*optarg || *optarg == '-' || a->episodes == 0 || a->episodes > 1000000) {
           fprintf(stderr, "prism: error: --episodes needs an integer in [1, 1000000], got '%s'\n",
                   optarg);
           return 1;
@@ -220,8 +230,8 @@ int prism_cli_train(int argc, char **argv) {
         break;
       case 't':
         errno = 0;
-        o.time_limit = strtod(optarg, &end);
-        if (errno || *end || !*optarg || !(o.time_limit > 0) || isinf(o.time_limit)) {
+        a->o.time_limit = strtod(optarg, &end);
+        if (errno || *end || !*optarg || !(a->o.time_limit > 0) || isinf(a->o.time_limit)) {
           fprintf(stderr, "prism: error: --time-limit needs seconds > 0, got '%s'\n", optarg);
           return 1;
         }
@@ -233,7 +243,7 @@ int prism_cli_train(int argc, char **argv) {
           fprintf(stderr, "prism: error: --seed needs an unsigned integer, got '%s'\n", optarg);
           return 1;
         }
-        o.seed = v;
+        a->o.seed = v;
         break;
       }
       case 'j': {
@@ -244,17 +254,17 @@ int prism_cli_train(int argc, char **argv) {
                   optarg);
           return 1;
         }
-        o.threads = (int)v;
+        a->o.threads = (int)v;
         break;
       }
       case 'p':
-        if (prism_params_parse_assignment(&o.params, optarg, err, sizeof err)) {
+        if (prism_params_parse_assignment(&a->o.params, optarg, err, sizeof err)) {
           fprintf(stderr, "prism: error: %s\n", err);
           return 1;
         }
         break;
       case 'C':
-        if (prism_params_load_file(&o.params, optarg, err, sizeof err)) {
+        if (prism_params_load_file(&a->o.params, optarg, err, sizeof err)) {
           fprintf(stderr, "prism: error: %s\n", err);
           return 1;
         }
@@ -265,70 +275,60 @@ int prism_cli_train(int argc, char **argv) {
           fprintf(stderr, "prism: error: unknown format '%s'\n", optarg);
           return 1;
         }
-        fmt = (prism_format)f;
+        a->fmt = (prism_format)f;
         break;
       }
       case 'B':
-        if (!strcmp(optarg, "auto")) o.backend = PRISM_BACKEND_AUTO;
-        else if (!strcmp(optarg, "cpu")) o.backend = PRISM_BACKEND_CPU;
-        else if (!strcmp(optarg, "cuda")) o.backend = PRISM_BACKEND_CUDA;
+        if (!strcmp(optarg, "auto")) a->o.backend = PRISM_BACKEND_AUTO;
+        else if (!strcmp(optarg, "cpu")) a->o.backend = PRISM_BACKEND_CPU;
+        else if (!strcmp(optarg, "cuda")) a->o.backend = PRISM_BACKEND_CUDA;
         else {
           fprintf(stderr, "prism: error: unknown backend '%s' (auto, cpu, cuda)\n", optarg);
           return 1;
         }
         break;
-      case 'q': quiet = 1; break;
-      case 'M': merge = 1; break;
-      case 'W': show = 1; break;
+      case 'q': a->quiet = 1; break;
+      case 'M': a->merge = 1; break;
+      case 'W': a->show = 1; break;
       case 'R':
         if (strcmp(optarg, "fluxnet") && strcmp(optarg, "mbrl")) {
           fprintf(stderr, "prism: error: train: unknown controller '%s' (fluxnet, mbrl)\n", optarg);
           return 1;
         }
-        kind = optarg;
+        a->kind = optarg;
         break;
-      case 'O': model = optarg; break;
+      case 'O': a->model = optarg; break;
       case 'h': usage_train(stdout); return 0;
       default: usage_train(stderr); return 1;
     }
   }
-  if (!qtable) {
+  if (!a->qtable) {
     fprintf(stderr, "prism: error: train needs --qtable FILE\n");
     usage_train(stderr);
     return 1;
   }
-  const int mbrl = !strcmp(kind, "mbrl");
-  if (mbrl && (show || merge)) {
+  const int mbrl = !strcmp(a->kind, "mbrl");
+  if (mbrl && (a->show || a->merge)) {
     fprintf(stderr, "prism: error: --show and --merge read FluxNet tables only\n");
     return 1;
   }
-  if (mbrl && !model) {
+  if (mbrl && !a->model) {
     fprintf(stderr, "prism: error: train --controller mbrl needs --model FILE\n");
     return 1;
   }
-  if (show) return show_table(qtable, &o.params);
-  if (optind >= argc) {
-    fprintf(stderr, "prism: error: train needs at least one GRAPH\n");
-    usage_train(stderr);
-    return 1;
-  }
-  if (prism_params_validate(&o.params, err, sizeof err)) {
-    fprintf(stderr, "prism: error: %s\n", err);
-    return 1;
-  }
-  if (merge) return merge_tables(argc - optind, argv + optind, qtable, &o.params, quiet);
-  int ng = argc - optind;
-  prism_graph **graphs = calloc((size_t)ng, sizeof *graphs);
-  if (!graphs) return 1;
-  uint32_t *target = calloc((size_t)ng, sizeof *target);
-  char(*names)[256] = calloc((size_t)ng, sizeof *names);
-  if (!target || !names) return 1;
+  return -1;
+}
+
+/* The graphs GRAPH[:K] of the command line: graphs, targets (0: none) and
+ * short names; 0, or 1 with one error line (what was read is freed). */
+static int train_load(int ng, char **paths, prism_format fmt, int quiet, prism_graph **graphs,
+                      uint32_t *target, char (*names)[256]) {
   int rc = 0;
   for (int i = 0; i < ng && !rc; i++) {
     prism_diag diag;
     char path[4096];
-    if (split_target(argv[optind + i], path, sizeof path, &target[i])) {
-      fprintf(stderr, "prism: error: bad target in '%s' (GRAPH:K, K >= 1)\n", argv[optind + i]);
+    if (split_target(paths[i], path, sizeof path, &target[i])) {
+      fprintf(stderr, "prism: error: bad target in '%s' (GRAPH:K, K >= 1)\n", paths[i]);
       rc = 1;
     } else if (prism_graph_read_file(path, fmt, &graphs[i], &diag)) {
       fprintf(stderr, "prism: error: %s\n", diag.error);
@@ -343,24 +343,25 @@ int prism_cli_train(int argc, char **argv) {
       }
     }
   }
-  prism_controller *learner = NULL;
-  if (!rc) {
-    prism_control_ctx ctx0 = {0};
-    ctx0.seed = o.seed;
-    learner = prism_controller_create_with_model(kind, &o.params, &ctx0, qtable,
-                                                 mbrl ? model : NULL, err, sizeof err);
-    if (!learner) {
-      fprintf(stderr, "prism: error: %s\n", err);
-      rc = 1;
+  if (rc)
+    for (int i = 0; i < ng; i++) {
+      prism_graph_free(graphs[i]);
+      graphs[i] = NULL;
     }
-  }
-  if (rc) {
-    for (int i = 0; i < ng; i++) prism_graph_free(graphs[i]);
-    free(graphs);
-    free(target);
-    free(names);
-    return rc;
-  }
+  return rc;
+}
+
+/* The episodes: every graph solved once per episode with the shared
+ * learner, the table (and model) saved after each; best[i] gets graph i's
+ * best run. Returns 0, or 1 with one error line. */
+static int train_episodes(train_args *a, prism_controller *learner, int ng,
+                          prism_graph **graphs, const uint32_t *target, char (*names)[256],
+                          prism_controller_stats *best) {
+  prism_solve_opts o = a->o;
+  const char *qtable = a->qtable, *model = a->model;
+  const int quiet = a->quiet, mbrl = !strcmp(a->kind, "mbrl");
+  char err[512];
+  int rc = 0;
   prism_controller_stats st;
   prism_controller_get_stats(learner, &st);
   if (!quiet)
@@ -371,13 +372,12 @@ int prism_cli_train(int argc, char **argv) {
   signal(SIGINT, on_signal);
   signal(SIGTERM, on_signal);
   prism_controller_share(learner);
-  o.controller = kind;
+  o.controller = a->kind;
   o.qtable_path = NULL; /* the shared learner is saved here, not by the engine */
   o.model_path = NULL;
-  prism_controller_stats *best = calloc((size_t)ng, sizeof *best);
   uint64_t seed0 = o.seed;
   double t_start = prism_now();
-  for (unsigned long ep = 1; ep <= episodes && !stop_requested && !rc; ep++) {
+  for (unsigned long ep = 1; ep <= a->episodes && !stop_requested && !rc; ep++) {
     double ep_reward = 0;
     for (int i = 0; i < ng && !stop_requested; i++) {
       prism_solve_result r;
@@ -415,14 +415,62 @@ int prism_cli_train(int argc, char **argv) {
              prism_now() - t_start, qtable, mbrl ? " and " : "", mbrl ? model : "");
     fflush(stdout);
   }
-  if (!quiet)
-    for (int i = 0; i < ng; i++)
-      if (best[i].have_best) print_config(names[i], &best[i]);
-  if (stop_requested && !rc && !quiet)
-    printf("c interrupted; the table (with the interrupted solve's updates) is saved\n");
-  prism_controller_share(NULL);
-  prism_controller_free(learner);
-  for (int i = 0; i < ng; i++) prism_graph_free(graphs[i]);
+  return rc;
+}
+
+int prism_cli_train(int argc, char **argv) {
+  train_args args;
+  memset(&args, 0, sizeof args);
+  train_args *a = &args;
+  int rc = train_parse(argc, argv, a);
+  if (rc >= 0) return rc;
+  const int mbrl = !strcmp(a->kind, "mbrl");
+  char err[512];
+  if (a->show) return show_table(a->qtable, &a->o.params);
+  if (optind >= argc) {
+    fprintf(stderr, "prism: error: train needs at least one GRAPH\n");
+    usage_train(stderr);
+    return 1;
+  }
+  if (prism_params_validate(&a->o.params, err, sizeof err)) {
+    fprintf(stderr, "prism: error: %s\n", err);
+    return 1;
+  }
+  if (a->merge) return merge_tables(argc - optind, argv + optind, a->qtable, &a->o.params, a->quiet);
+  const int ng = argc - optind;
+  prism_graph **graphs = calloc((size_t)ng, sizeof *graphs);
+  uint32_t *target = calloc((size_t)ng, sizeof *target);
+  char(*names)[256] = calloc((size_t)ng, sizeof *names);
+  prism_controller_stats *best = calloc((size_t)ng, sizeof *best);
+  if (!graphs || !target || !names || !best) {
+    fprintf(stderr, "prism: error: out of memory\n");
+    rc = 1;
+  } else {
+    rc = train_load(ng, argv + optind, a->fmt, a->quiet, graphs, target, names);
+  }
+  prism_controller *learner = NULL;
+  if (!rc) {
+    prism_control_ctx ctx0 = {0};
+    ctx0.seed = a->o.seed;
+    learner = prism_controller_create_with_model(a->kind, &a->o.params, &ctx0, a->qtable,
+                                                 mbrl ? a->model : NULL, err, sizeof err);
+    if (!learner) {
+      fprintf(stderr, "prism: error: %s\n", err);
+      rc = 1;
+    }
+  }
+  if (!rc) {
+    rc = train_episodes(a, learner, ng, graphs, target, names, best);
+    if (!a->quiet)
+      for (int i = 0; i < ng; i++)
+        if (best[i].have_best) print_config(names[i], &best[i]);
+    if (stop_requested && !rc && !a->quiet)
+      printf("c interrupted; the table (with the interrupted solve's updates) is saved\n");
+    prism_controller_share(NULL);
+    prism_controller_free(learner);
+  }
+  if (graphs)
+    for (int i = 0; i < ng; i++) prism_graph_free(graphs[i]);
   free(graphs);
   free(best);
   free(target);
