@@ -594,8 +594,151 @@ static void CUDART_CB telemetry_arrived(void *arg) {
   prism_triple_publish(gs->tel_tb);
 }
 
-extern "C" void gpu1_launch(gpu1_engine *ce, uint32_t group,
-                                         prism_replica *reps, uint32_t first, uint32_t count) {
+/* The group's replica scalars and Metropolis tables into the pinned host
+ * mirrors (checked first); *kbig = their largest k, *any_dirty / *any_pc:
+ * some replica's colorings changed on the host / runs PartialCol. */
+static void launch_stage(gpu1_engine *ce, const prism_replica *reps, uint32_t first,
+                         uint32_t count, uint32_t *kbig_out, int *dirty_out, int *pc_out) {
+  const uint32_t n = ce->n;
+  uint32_t kbig = 0;
+  int any_dirty = 0, any_pc = 0;
+  for (uint32_t i = 0; i < count; i++) {
+    const prism_replica *r = &reps[i];
+    if (r->n != n) prism_die("CUDA engine: replica %u has %u vertices, not %u", i, r->n, n);
+    if (r->k < 2 || r->k > ce->kmax)
+      prism_die("CUDA engine: replica %u has k = %u, outside [2, %u]", i, r->k, ce->kmax);
+    if (!r->metro_thr) prism_die("CUDA engine: replica %u has no Metropolis table", i);
+    if (r->k > kbig) kbig = r->k;
+    gpu_rep *h = &ce->h_rep[first + i];
+    memset(h, 0, sizeof *h);
+    h->energy = r->energy;
+    h->best_energy = r->best_energy;
+    h->best_color_energy = r->best_color_energy;
+    h->iter = r->iter;
+    h->id = r->id;
+    h->k = r->k;
+    h->solved = (uint32_t)r->solved;
+    h->has_belief = r->belief != NULL;
+    h->clear_tabu = r->dirty == 2;
+    h->mode = (uint32_t)r->mode;
+    h->pc_tenure = r->pc_tenure;
+    h->pc_window = r->pc_window;
+    h->pc_lo = r->pc_lo;
+    h->pc_hi = r->pc_hi;
+    if (r->mode == PRISM_MODE_PARTIALCOL) any_pc = 1;
+    memcpy(ce->h_metro + (size_t)(first + i) * PRISM_METRO_LEVELS, r->metro_thr, METRO_BYTES);
+    if (r->dirty) any_dirty = 1;
+  }
+  *kbig_out = kbig;
+  *dirty_out = any_dirty;
+  *pc_out = any_pc;
+}
+
+/* The colorings (and beliefs) of a batch whose replicas the host changed:
+ * all go from the host mirror, except those a migration copy already wrote
+ * on the device (ce->pre); the replicas are clean afterwards. */
+static void launch_upload_colorings(gpu1_engine *ce, prism_replica *reps, uint32_t first,
+                                    uint32_t count, cudaStream_t up) {
+  const uint32_t n = ce->n;
+  /* the host mirror equals the device state for clean replicas, so all go
+   * (colorings in runs around the replicas a migration copy wrote) */
+  for (uint32_t i = 0; i < count; i++) {
+    prism_replica *r = &reps[i];
+    const size_t o = (size_t)(first + i) * n;
+    memcpy(ce->h_color + o, r->color, (size_t)n * 4);
+    memcpy(ce->h_best + o, r->best_color, (size_t)n * 4);
+    if (r->belief) memcpy(ce->h_belief + o, r->belief, (size_t)n * 4);
+    else memset(ce->h_belief + o, 0, (size_t)n * 4);
+    r->dirty = 0;
+  }
+  for (uint32_t i = 0; i < count;) {
+    if (ce->pre[first + i]) {
+      i++;
+      continue;
+    }
+    uint32_t end = i + 1;
+    while (end < count && !ce->pre[first + end]) end++;
+    const size_t o = (size_t)(first + i) * n, b = (size_t)(end - i) * n * 4;
+    CHECK_CUDA(cudaMemcpyAsync(ce->d_color + o, ce->h_color + o, b, cudaMemcpyHostToDevice, up));
+    CHECK_CUDA(cudaMemcpyAsync(ce->d_best + o, ce->h_best + o, b, cudaMemcpyHostToDevice, up));
+    i = end;
+  }
+  const size_t o = (size_t)first * n, b = (size_t)count * n * 4;
+  CHECK_CUDA(cudaMemcpyAsync(ce->d_belief + o, ce->h_belief + o, b, cudaMemcpyHostToDevice, up));
+}
+
+/* The kernel's arguments for the group's replicas first.. and placement. */
+static kparams launch_params(gpu1_engine *ce, const group_state *gs, uint32_t group,
+                             uint32_t first, uint32_t place, int any_pc) {
+  const uint32_t n = ce->n;
+  kparams p;
+  memset(&p, 0, sizeof p);
+  p.off = ce->d_off;
+  p.adj = ce->d_adj;
+  p.omega = ce->d_omega + (size_t)group * n;
+  p.n = n;
+  p.r0 = first;
+  p.cfg = gs->d_cfg;
+  p.stride = ce->stride;
+  p.rep = ce->d_rep;
+  p.color = ce->d_color;
+  p.best_color = ce->d_best;
+  p.belief = ce->d_belief;
+  p.cv_out = ce->d_cv;
+  p.tabu = ce->d_tabu;
+  p.metro = ce->d_metro;
+  p.mark = ce->d_mark;
+  p.queue = ce->d_queue;
+  p.stamp = ce->d_stamp;
+  p.gG = ce->d_G;
+  p.gtf = ce->d_tf;
+  p.gsmall = ce->d_small;
+  p.place = place;
+  p.small_bytes = (uint32_t)small_size(n, (place & PLACE_SMALL) != 0);
+  p.off32 = ce->adj_len < 0xFFFFFFFFull;
+  p.prof = ce->d_prof;
+  p.stop = ce->d_stop;
+  if (any_pc && !ce->d_pcG) { /* the first PartialCol replica: its tables */
+    char err[256];
+    const size_t R = ce->R;
+    if (dev_alloc((void **)&ce->d_pcG, R * ce->stride * 4, err, sizeof err) ||
+        dev_alloc((void **)&ce->d_pcpos, R * n * 4, err, sizeof err) ||
+        dev_alloc((void **)&ce->d_pcx, R * n * 4, err, sizeof err))
+      prism_die("CUDA engine: PartialCol tables: %s", err);
+  }
+  p.pc_G = ce->d_pcG;
+  p.pc_pos = ce->d_pcpos;
+  p.pc_x = ce->d_pcx;
+  return p;
+}
+
+/* After the batch and telemetry kernels: the scalars, colorings, best
+ * colorings and conflict sets of the group, and its telemetry record
+ * (published by a host callback once it has landed). */
+static void launch_downloads(gpu1_engine *ce, group_state *gs, uint32_t first, uint32_t count,
+                             cudaStream_t ex, cudaStream_t down) {
+  const uint32_t n = ce->n;
+  /* downloads wait for the telemetry kernel (same stream as the batch) */
+  CHECK_CUDA(cudaEventRecord(gs->ev[EV_TEL], ex));
+  CHECK_CUDA(cudaStreamWaitEvent(down, gs->ev[EV_TEL], 0));
+  const size_t o = (size_t)first * n, b = (size_t)count * n * 4;
+  CHECK_CUDA(cudaMemcpyAsync(ce->h_rep + first, ce->d_rep + first, (size_t)count * sizeof(gpu_rep),
+                             cudaMemcpyDeviceToHost, down));
+  CHECK_CUDA(cudaMemcpyAsync(ce->h_color + o, ce->d_color + o, b, cudaMemcpyDeviceToHost, down));
+  CHECK_CUDA(cudaMemcpyAsync(ce->h_best + o, ce->d_best + o, b, cudaMemcpyDeviceToHost, down));
+  CHECK_CUDA(cudaMemcpyAsync(ce->h_cv + o, ce->d_cv + o, b, cudaMemcpyDeviceToHost, down));
+  CHECK_CUDA(cudaMemcpyAsync(prism_triple_back(gs->tel_tb), gs->d_tel, sizeof(gpu_tel),
+                             cudaMemcpyDeviceToHost, down));
+  CHECK_CUDA(cudaLaunchHostFunc(down, telemetry_arrived, gs));
+  /* recorded after the callback: when it completes, the record is published */
+  CHECK_CUDA(cudaEventRecord(gs->ev[EV_DOWN], down));
+}
+
+/* One batch of the group's replicas first..first + count: the uploads, the
+ * batch and telemetry kernels and the downloads, queued on the streams; the
+ * host does not wait (gpu1_wait does). */
+extern "C" void gpu1_launch(gpu1_engine *ce, uint32_t group, prism_replica *reps, uint32_t first,
+                            uint32_t count) {
   group_state *gs = group_of(ce, group);
   const uint32_t n = ce->n;
   if (gs->in_flight) prism_die("CUDA engine: group %u launched twice", group);
@@ -636,33 +779,7 @@ extern "C" void gpu1_launch(gpu1_engine *ce, uint32_t group,
   upload_omega(ce, group, c->omega_host);
   uint32_t kbig = 0;
   int any_dirty = 0, any_pc = 0;
-  for (uint32_t i = 0; i < count; i++) {
-    prism_replica *r = &reps[i];
-    if (r->n != n) prism_die("CUDA engine: replica %u has %u vertices, not %u", i, r->n, n);
-    if (r->k < 2 || r->k > ce->kmax)
-      prism_die("CUDA engine: replica %u has k = %u, outside [2, %u]", i, r->k, ce->kmax);
-    if (!r->metro_thr) prism_die("CUDA engine: replica %u has no Metropolis table", i);
-    if (r->k > kbig) kbig = r->k;
-    gpu_rep *h = &ce->h_rep[first + i];
-    memset(h, 0, sizeof *h);
-    h->energy = r->energy;
-    h->best_energy = r->best_energy;
-    h->best_color_energy = r->best_color_energy;
-    h->iter = r->iter;
-    h->id = r->id;
-    h->k = r->k;
-    h->solved = (uint32_t)r->solved;
-    h->has_belief = r->belief != NULL;
-    h->clear_tabu = r->dirty == 2;
-    h->mode = (uint32_t)r->mode;
-    h->pc_tenure = r->pc_tenure;
-    h->pc_window = r->pc_window;
-    h->pc_lo = r->pc_lo;
-    h->pc_hi = r->pc_hi;
-    if (r->mode == PRISM_MODE_PARTIALCOL) any_pc = 1;
-    memcpy(ce->h_metro + (size_t)(first + i) * PRISM_METRO_LEVELS, r->metro_thr, METRO_BYTES);
-    if (r->dirty) any_dirty = 1;
-  }
+  launch_stage(ce, reps, first, count, &kbig, &any_dirty, &any_pc);
   /* replicas whose colorings a migration copy already wrote on the device:
    * kept when the host's still hash to what was copied */
   for (uint32_t i = 0; i < count; i++) {
@@ -674,33 +791,7 @@ extern "C" void gpu1_launch(gpu1_engine *ce, uint32_t group,
       ce->stats.mig_superseded++;
     }
   }
-  if (any_dirty) {
-    /* the host mirror equals the device state for clean replicas, so all go
-     * (colorings in runs around the replicas a migration copy wrote) */
-    for (uint32_t i = 0; i < count; i++) {
-      prism_replica *r = &reps[i];
-      const size_t o = (size_t)(first + i) * n;
-      memcpy(ce->h_color + o, r->color, (size_t)n * 4);
-      memcpy(ce->h_best + o, r->best_color, (size_t)n * 4);
-      if (r->belief) memcpy(ce->h_belief + o, r->belief, (size_t)n * 4);
-      else memset(ce->h_belief + o, 0, (size_t)n * 4);
-      r->dirty = 0;
-    }
-    for (uint32_t i = 0; i < count;) {
-      if (ce->pre[first + i]) {
-        i++;
-        continue;
-      }
-      uint32_t end = i + 1;
-      while (end < count && !ce->pre[first + end]) end++;
-      const size_t o = (size_t)(first + i) * n, b = (size_t)(end - i) * n * 4;
-      CHECK_CUDA(cudaMemcpyAsync(ce->d_color + o, ce->h_color + o, b, cudaMemcpyHostToDevice, up));
-      CHECK_CUDA(cudaMemcpyAsync(ce->d_best + o, ce->h_best + o, b, cudaMemcpyHostToDevice, up));
-      i = end;
-    }
-    const size_t o = (size_t)first * n, b = (size_t)count * n * 4;
-    CHECK_CUDA(cudaMemcpyAsync(ce->d_belief + o, ce->h_belief + o, b, cudaMemcpyHostToDevice, up));
-  }
+  if (any_dirty) launch_upload_colorings(ce, reps, first, count, up);
   memset(ce->pre + first, 0, count);
   CHECK_CUDA(cudaMemcpyAsync(ce->d_rep + first, ce->h_rep + first, (size_t)count * sizeof(gpu_rep),
                              cudaMemcpyHostToDevice, up));
@@ -717,45 +808,7 @@ extern "C" void gpu1_launch(gpu1_engine *ce, uint32_t group,
   if (place & PLACE_G) smem += align16((size_t)n * kbig * (ce->g16 ? 2 : 4));
   if (place & PLACE_TABU) smem += align16((size_t)n * kbig * 4);
 
-  kparams p;
-  memset(&p, 0, sizeof p);
-  p.off = ce->d_off;
-  p.adj = ce->d_adj;
-  p.omega = ce->d_omega + (size_t)group * n;
-  p.n = n;
-  p.r0 = first;
-  p.cfg = gs->d_cfg;
-  p.stride = ce->stride;
-  p.rep = ce->d_rep;
-  p.color = ce->d_color;
-  p.best_color = ce->d_best;
-  p.belief = ce->d_belief;
-  p.cv_out = ce->d_cv;
-  p.tabu = ce->d_tabu;
-  p.metro = ce->d_metro;
-  p.mark = ce->d_mark;
-  p.queue = ce->d_queue;
-  p.stamp = ce->d_stamp;
-  p.gG = ce->d_G;
-  p.gtf = ce->d_tf;
-  p.gsmall = ce->d_small;
-  p.place = place;
-  p.small_bytes = (uint32_t)small_size(n, (place & PLACE_SMALL) != 0);
-  p.off32 = ce->adj_len < 0xFFFFFFFFull;
-  p.prof = ce->d_prof;
-  p.stop = ce->d_stop;
-  if (any_pc && !ce->d_pcG) { /* the first PartialCol replica: its tables */
-    char err[256];
-    const size_t R = ce->R;
-    if (dev_alloc((void **)&ce->d_pcG, R * ce->stride * 4, err, sizeof err) ||
-        dev_alloc((void **)&ce->d_pcpos, R * n * 4, err, sizeof err) ||
-        dev_alloc((void **)&ce->d_pcx, R * n * 4, err, sizeof err))
-      prism_die("CUDA engine: PartialCol tables: %s", err);
-  }
-  p.pc_G = ce->d_pcG;
-  p.pc_pos = ce->d_pcpos;
-  p.pc_x = ce->d_pcx;
-
+  kparams p = launch_params(ce, gs, group, first, place, any_pc);
   const unsigned smem_u = (unsigned)smem;
   CHECK_CUDA(cudaStreamWaitEvent(ex, gs->ev[EV_UP1], 0));
   CHECK_CUDA(cudaEventRecord(gs->ev[EV_K0], ex));
@@ -765,20 +818,7 @@ extern "C" void gpu1_launch(gpu1_engine *ce, uint32_t group,
   PRISM_LAUNCH(telemetry_kernel, 1, 256, 0, ex, ce->d_rep, first, count, gs->d_cfg, gs->d_tel);
   CHECK_CUDA_LAUNCH();
 
-  /* downloads wait for the telemetry kernel (same stream as the batch) */
-  CHECK_CUDA(cudaEventRecord(gs->ev[EV_TEL], ex));
-  CHECK_CUDA(cudaStreamWaitEvent(down, gs->ev[EV_TEL], 0));
-  const size_t o = (size_t)first * n, b = (size_t)count * n * 4;
-  CHECK_CUDA(cudaMemcpyAsync(ce->h_rep + first, ce->d_rep + first, (size_t)count * sizeof(gpu_rep),
-                             cudaMemcpyDeviceToHost, down));
-  CHECK_CUDA(cudaMemcpyAsync(ce->h_color + o, ce->d_color + o, b, cudaMemcpyDeviceToHost, down));
-  CHECK_CUDA(cudaMemcpyAsync(ce->h_best + o, ce->d_best + o, b, cudaMemcpyDeviceToHost, down));
-  CHECK_CUDA(cudaMemcpyAsync(ce->h_cv + o, ce->d_cv + o, b, cudaMemcpyDeviceToHost, down));
-  CHECK_CUDA(cudaMemcpyAsync(prism_triple_back(gs->tel_tb), gs->d_tel, sizeof(gpu_tel),
-                             cudaMemcpyDeviceToHost, down));
-  CHECK_CUDA(cudaLaunchHostFunc(down, telemetry_arrived, gs));
-  /* recorded after the callback: when it completes, the record is published */
-  CHECK_CUDA(cudaEventRecord(gs->ev[EV_DOWN], down));
+  launch_downloads(ce, gs, first, count, ex, down);
   gs->in_flight = 1;
   ce->stats.smem_small = (place & PLACE_SMALL) != 0;
   ce->stats.smem_G = (place & PLACE_G) != 0;

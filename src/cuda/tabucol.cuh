@@ -344,6 +344,16 @@ __device__ __forceinline__ uint32_t compact_list(ktables<GT> &t, uint32_t len, u
   return len;
 }
 
+/* The winner's vertex, color and old color from its key (the salted hash
+ * << 32 | its index in list; info: the list's colors, bit 31 masked off). */
+__device__ __forceinline__ void decode_best(kmove *m, uint64_t bk, uint32_t salt, uint32_t k,
+                                            const uint32_t *list, const uint32_t *info) {
+  const uint32_t bi = (uint32_t)bk;
+  m->bv = list[bi];
+  m->bc = (unmix32((uint32_t)(bk >> 32)) ^ salt) - m->bv * k;
+  m->ba = info[bi] & 0x7FFFFFFFu;
+}
+
 /* The block's least (d, bk) and random key from every warp's: lane 0 of
  * each warp has written its slot; after the barrier every thread gets the
  * result. */
@@ -439,12 +449,7 @@ __device__ __forceinline__ kmove select_incr(incr_view<GT> &V, const ktables<GT>
   if (threadIdx.x == 0) sh.ccnt = 0; /* read by all before S2; next written after the next S1 */
   PROF_MARK(2);
   m.bd = lbd;
-  if (m.bd != INT64_MAX) {
-    const uint32_t bi = (uint32_t)lbk;
-    m.bv = t.Lalt[bi];
-    m.bc = (unmix32((uint32_t)(lbk >> 32)) ^ salt) - m.bv * kc.k;
-    m.ba = t.rinfo_f[bi];
-  }
+  if (m.bd != INT64_MAX) decode_best(&m, lbk, salt, kc.k, t.Lalt, t.rinfo_f);
   m.rv = t.L[ri];
   m.ra = sh.rf & 0x7FFFFFFFu;
   m.r_allowed = (int)(sh.rf >> 31);
@@ -491,12 +496,7 @@ __device__ __forceinline__ kmove select_scan(const ktables<GT> &t, const kconst 
   PROF_MARK(2);
   /* ---- decide (uniform) */
   m.bd = lbd;
-  if (m.bd != INT64_MAX) {
-    const uint32_t bi = (uint32_t)lbk;
-    m.bv = t.L[bi];
-    m.bc = (unmix32((uint32_t)(lbk >> 32)) ^ salt) - m.bv * kc.k;
-    m.ba = t.rinfo_f[bi] & 0x7FFFFFFFu;
-  }
+  if (m.bd != INT64_MAX) decode_best(&m, lbk, salt, kc.k, t.L, t.rinfo_f);
   const uint32_t ri = (uint32_t)lrk;
   m.rv = t.L[ri];
   const uint32_t rf = t.rinfo_f[ri];
