@@ -65,6 +65,49 @@ __device__ __forceinline__ uint32_t warp_ballot(int x) {
 #endif
 }
 
+/* Warp-wide reductions (every lane gets the result): redux.sync on sm_80
+ * and later (and in the emulator), shuffles before. */
+#if defined(PRISM_EMU) || (defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800)
+#define PRISM_REDUX 1
+#endif
+__device__ __forceinline__ int32_t warp_min_i32(int32_t x) {
+#ifdef PRISM_REDUX
+  return __reduce_min_sync(FULL_MASK, (int)x);
+#else
+  for (int o = 16; o > 0; o >>= 1) {
+    const int32_t y = __shfl_xor_sync(FULL_MASK, x, o);
+    if (y < x) x = y;
+  }
+  return x;
+#endif
+}
+__device__ __forceinline__ uint32_t warp_min_u32(uint32_t x) {
+#ifdef PRISM_REDUX
+  return __reduce_min_sync(FULL_MASK, x);
+#else
+  for (int o = 16; o > 0; o >>= 1) {
+    const uint32_t y = __shfl_xor_sync(FULL_MASK, x, o);
+    if (y < x) x = y;
+  }
+  return x;
+#endif
+}
+__device__ __forceinline__ uint32_t warp_add_u32(uint32_t x) {
+#ifdef PRISM_REDUX
+  return __reduce_add_sync(FULL_MASK, x);
+#else
+  for (int o = 16; o > 0; o >>= 1) x += __shfl_xor_sync(FULL_MASK, x, o);
+  return x;
+#endif
+}
+/* The least 64-bit value: the least high word, then the least low word
+ * among the lanes that hold it. */
+__device__ __forceinline__ uint64_t warp_min64(uint64_t x) {
+  const uint32_t hi = warp_min_u32((uint32_t)(x >> 32));
+  const uint32_t lo = warp_min_u32((uint32_t)(x >> 32) == hi ? (uint32_t)x : 0xFFFFFFFFu);
+  return (uint64_t)hi << 32 | lo;
+}
+
 template <typename GT>
 __device__ __forceinline__ int32_t incr_e(const incr_view<GT> &V, uint32_t c, int32_t w,
                                           uint32_t g, uint32_t bel) {
@@ -94,16 +137,15 @@ __device__ __forceinline__ void incr_rescan(const incr_view<GT> &V, uint32_t sv,
       min_count(m, mc, e, 1);
     }
   }
-#pragma unroll
-  for (int o = 16; o > 0; o >>= 1) {
-    const int32_t om = __shfl_xor_sync(FULL_MASK, *m, o), oa = __shfl_xor_sync(FULL_MASK, *am, o);
-    const uint32_t omc = __shfl_xor_sync(FULL_MASK, *mc, o),
-                   oac = __shfl_xor_sync(FULL_MASK, *ac, o),
-                   onx = __shfl_xor_sync(FULL_MASK, *nx, o);
-    min_count(m, mc, om, omc);
-    min_count(am, ac, oa, oac);
-    if (onx < *nx) *nx = onx;
-  }
+  /* the warp's (min, count) pairs and least expiry: the count of a minimum
+   * is the sum over the lanes that hold it (lanes without a color hold
+   * INT32_MAX with count 0) */
+  const int32_t M = warp_min_i32(*m), AM = warp_min_i32(*am);
+  *mc = warp_add_u32(*m == M ? *mc : 0u);
+  *ac = warp_add_u32(*am == AM ? *ac : 0u);
+  *nx = warp_min_u32(*nx);
+  *m = M;
+  *am = AM;
 }
 
 /* Phase 1, this thread's part: list entries tid, tid + T, ... (a uniform

@@ -388,13 +388,8 @@ __device__ __forceinline__ kmove select_incr(incr_view<GT> &V, const ktables<GT>
   int32_t lD;
   uint64_t lrk;
   incr_phase1(V, len, step, salt2, &lD, &lrk);
-#pragma unroll
-  for (int o = 16; o > 0; o >>= 1) {
-    const int32_t od = __shfl_xor_sync(FULL_MASK, lD, o);
-    const uint64_t orr = __shfl_xor_sync(FULL_MASK, lrk, o);
-    if (od < lD) lD = od;
-    if (orr < lrk) lrk = orr;
-  }
+  lD = warp_min_i32(lD);
+  lrk = warp_min64(lrk);
   if (lane == 0) {
     t.slots[warp].d = lD;
     t.slots[warp].rk = lrk;

@@ -170,6 +170,23 @@ static inline T __shfl_xor_sync(unsigned mask, T v, int lane_mask) {
   return out;
 }
 
+/* the warp reductions of sm_80+ (redux.sync), by shuffles */
+template <typename T>
+static inline T emu_reduce(T v, int is_min) {
+  for (int o = 16; o > 0; o >>= 1) {
+    const T y = __shfl_xor_sync(0xFFFFFFFFu, v, o);
+    v = is_min ? (y < v ? y : v) : (T)(v + y);
+  }
+  return v;
+}
+static inline int __reduce_min_sync(unsigned mask, int v) { return (void)mask, emu_reduce(v, 1); }
+static inline unsigned __reduce_min_sync(unsigned mask, unsigned v) {
+  return (void)mask, emu_reduce(v, 1);
+}
+static inline unsigned __reduce_add_sync(unsigned mask, unsigned v) {
+  return (void)mask, emu_reduce(v, 0);
+}
+
 static inline int __ffs(int x) { return __builtin_ffs(x); }
 
 long long clock64(void); /* nanoseconds: the emulator has no SM clock */
