@@ -70,23 +70,13 @@ __device__ __forceinline__ uint32_t warp_ballot(int x) {
 #if defined(PRISM_EMU) || (defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800)
 #define PRISM_REDUX 1
 #endif
-__device__ __forceinline__ int32_t warp_min_i32(int32_t x) {
-#ifdef PRISM_REDUX
-  return __reduce_min_sync(FULL_MASK, (int)x);
-#else
-  for (int o = 16; o > 0; o >>= 1) {
-    const int32_t y = __shfl_xor_sync(FULL_MASK, x, o);
-    if (y < x) x = y;
-  }
-  return x;
-#endif
-}
-__device__ __forceinline__ uint32_t warp_min_u32(uint32_t x) {
+template <typename T> /* int32_t or uint32_t */
+__device__ __forceinline__ T warp_min32(T x) {
 #ifdef PRISM_REDUX
   return __reduce_min_sync(FULL_MASK, x);
 #else
   for (int o = 16; o > 0; o >>= 1) {
-    const uint32_t y = __shfl_xor_sync(FULL_MASK, x, o);
+    const T y = __shfl_xor_sync(FULL_MASK, x, o);
     if (y < x) x = y;
   }
   return x;
@@ -103,8 +93,8 @@ __device__ __forceinline__ uint32_t warp_add_u32(uint32_t x) {
 /* The least 64-bit value: the least high word, then the least low word
  * among the lanes that hold it. */
 __device__ __forceinline__ uint64_t warp_min64(uint64_t x) {
-  const uint32_t hi = warp_min_u32((uint32_t)(x >> 32));
-  const uint32_t lo = warp_min_u32((uint32_t)(x >> 32) == hi ? (uint32_t)x : 0xFFFFFFFFu);
+  const uint32_t hi = warp_min32<uint32_t>((uint32_t)(x >> 32));
+  const uint32_t lo = warp_min32<uint32_t>((uint32_t)(x >> 32) == hi ? (uint32_t)x : 0xFFFFFFFFu);
   return (uint64_t)hi << 32 | lo;
 }
 
@@ -140,10 +130,10 @@ __device__ __forceinline__ void incr_rescan(const incr_view<GT> &V, uint32_t sv,
   /* the warp's (min, count) pairs and least expiry: the count of a minimum
    * is the sum over the lanes that hold it (lanes without a color hold
    * INT32_MAX with count 0) */
-  const int32_t M = warp_min_i32(*m), AM = warp_min_i32(*am);
+  const int32_t M = warp_min32<int32_t>(*m), AM = warp_min32<int32_t>(*am);
   *mc = warp_add_u32(*m == M ? *mc : 0u);
   *ac = warp_add_u32(*am == AM ? *ac : 0u);
-  *nx = warp_min_u32(*nx);
+  *nx = warp_min32<uint32_t>(*nx);
   *m = M;
   *am = AM;
 }

@@ -388,7 +388,7 @@ __device__ __forceinline__ kmove select_incr(incr_view<GT> &V, const ktables<GT>
   int32_t lD;
   uint64_t lrk;
   incr_phase1(V, len, step, salt2, &lD, &lrk);
-  lD = warp_min_i32(lD);
+  lD = warp_min32<int32_t>(lD);
   lrk = warp_min64(lrk);
   if (lane == 0) {
     t.slots[warp].d = lD;
