@@ -455,7 +455,6 @@ static int cmd_color(int argc, char **argv) {
     prism_params_dump_json(&o.params, stdout);
     fputc('\n', stdout);
   }
-  a->o = o;
   if (color_devices(a) || color_probe_controller(a)) return EXIT_BAD;
   prism_graph *g = load_graph(a->graph, a->fmt);
   if (!g) return EXIT_BAD;
