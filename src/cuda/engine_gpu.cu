@@ -4,24 +4,28 @@
  *
  * Per iteration a block does (two block barriers, S1 and S3):
  *   scan    every thread takes an equal slice of the (conflict list x colors)
- *           candidates: its best allowed move by (d, mix32 key), the random
- *           vertex by mix32(v ^ salt2), and for each conflicting vertex the
+ *           candidates (or, with the incremental selection of incr.cuh, of
+ *           the list, reading each vertex's carried row minima): per vertex
+ *           its least allowed delta, keyed by mix32(v ^ vsalt); the random
+ *           vertex by mix32(v ^ salt2); and for each conflicting vertex the
  *           delta / tabu state of its random color, stored by list index;
- *   S1      warp butterflies, one slot per warp, every warp folds the slots,
+ *   S1      warp reductions, one slot per warp, every warp folds the slots,
  *           so every thread holds the same winners (no broadcast barrier);
  *   decide  tunneling (Kempe chain, block-wide BFS), Metropolis, best move:
- *           uniform control flow, identical in every thread;
+ *           uniform control flow, identical in every thread; the best
+ *           move's color is found in its vertex's row by every warp
+ *           (winner_color), only when the best move may be taken;
  *   apply   the neighbours of the moved vertex in parallel: G rows, conflict
  *           count, list appends (list entries that stopped conflicting are
- *           dropped lazily, by a compaction when the list is twice too long);
+ *           dropped lazily, by a compaction when the list is a quarter too
+ *           long);
  *   S3      then the best coloring is copied when the energy improved.
  * The conflict list is a set: its order differs from the CPU's, which only
  * matters to nothing (every choice is an argmin over unique keys).
  *
- * The device code (layout, kernels) is in kernel.cuh and incr.cuh; this
- * file is the host side: placement, uploads, launches, the pipeline of
- * groups, downloads, the trace. With the incremental selection (incr.cuh)
- * an iteration has four barriers instead of two. */
+ * The device code (layout, kernels) is in kernel.cuh, tabucol.cuh, incr.cuh
+ * and partialcol.cuh; this file is the host side: placement, uploads,
+ * launches, the pipeline of groups, downloads, the trace. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1111,7 +1115,7 @@ static void print_profile(gpu1_engine *ce) {
   for (int i = 0; i < PROF_PHASES; i++)
     fprintf(stderr, " %s %.0f (%.0f%%)", prof_names[i], sum[i] / (double)ce->prof_iters,
             100.0 * sum[i] / (all > 0 ? all : 1));
-  fprintf(stderr, "; per iteration: rows rescanned %.2f, candidate rows %.2f (incremental selection)\n",
+  fprintf(stderr, "; per iteration: rows rescanned %.2f (incremental selection), winner rows %.2f\n",
           sum[PROF_PHASES] / (double)ce->prof_iters, sum[PROF_PHASES + 1] / (double)ce->prof_iters);
   free(h);
 }

@@ -11,26 +11,31 @@
  * A move updates the rows of the moved vertex's neighbours in O(1) each
  * (incr_carry); a row goes stale when its minimum loses its last color, when
  * its vertex moves, at a tabu expiry, or after a Kempe interchange, and is
- * rescanned when next needed. A selection then
- *   phase 1: per list entry, dv = im - e(v, color) and dav = ia - e(v, color)
- *            (stale rows rescanned by their warp); D = min dv;
- *   phase 2: scans, with the exact rule of the full scan, only the rows that
- *            can hold the winner: dv == D (a non-tabu winner has d = D) or
- *            dav < slack and dav <= D (an aspirated tabu winner).
- * The winner is the full scan's, move for move (the rule orders candidates
- * by (delta, salted hash) and the hashes are distinct). Deltas in 32 bits:
- * used only when the batch's deltas are narrow (16-bit G, small potentials)
- * and k <= 65536 (16-bit counts). */
+ * rescanned when next needed. A selection is then one pass over the list
+ * (phase 1): per entry, the least delta over v's allowed colors,
+ *   dv = im - e(v, color), dav = ia - e(v, color),
+ *   m_v = dav < slack ? dav : dv
+ * (when dav < slack its color is allowed, tabu or not, by aspiration; when
+ * not, no tabu color is aspirated and the least allowed delta is dv), so
+ * the winner's vertex is the least (m_v, mix32(v ^ vsalt)) of one block
+ * reduction, and its color comes from one row (winner_color, tabucol.cuh).
+ * That is the CPU's rule (ties to the vertex first), move for move. Deltas
+ * in 32 bits: used only when the batch's deltas are narrow (16-bit G, small
+ * potentials) and k <= 65536 (16-bit counts). */
 #ifndef PRISM_CUDA_INCR_CUH
 #define PRISM_CUDA_INCR_CUH
+
+#ifndef PRISM_PHASE1_DEAL /* dev/cuda/NOTES.md, v7: measured */
+#define PRISM_PHASE1_DEAL 0
+#endif
 
 /* What the selection reads and carries: one replica's tables (shared or
  * global memory) and the batch's constants. */
 template <typename GT>
 struct incr_view {
-  const uint32_t *L;                 /* the conflict list */
-  uint32_t *cand, *ccol;             /* phase 2: candidate rows and their colors */
-  int64_t *pk;                       /* per list entry: dv << 32 | dav */
+  const uint32_t *L; /* the conflict list */
+  int64_t *rd;       /* per list entry: the random move's delta */
+  uint32_t *rf;      /* per list entry: its color | allowed << 31 */
   const uint32_t *color, *belief, *tf;
   const GT *G;
   const int32_t *omega;
@@ -139,17 +144,36 @@ __device__ __forceinline__ void incr_rescan(const incr_view<GT> &V, uint32_t sv,
 }
 
 /* Phase 1, this thread's part: list entries tid, tid + T, ... (a uniform
- * trip count: the warp rescans its stale rows together). Writes pk for
- * every entry; out: this thread's least dv and random key (mix32(v ^ salt2)
- * << 32 | index, over the entries that still conflict). */
+ * trip count: the warp rescans its stale rows together). For every entry
+ * that still conflicts it writes the random move's data (color rc0 +
+ * (rc0 >= a), as in the full scan; read before any apply of this iteration)
+ * to rd / rf; out: this thread's least (m_v, mix32(v ^ vsalt) << 32 |
+ * index) and random key (mix32(v ^ salt2) << 32 | index). */
 template <typename GT>
 __device__ __forceinline__ void incr_phase1(const incr_view<GT> &V, uint32_t len, uint32_t step,
-                                            uint32_t salt2, int32_t *out_d, uint64_t *out_rk) {
-  const uint32_t tid = threadIdx.x, T = blockDim.x, lane = tid & 31, wbase = tid & ~31u;
+                                            int64_t slack64, uint32_t rc0, uint32_t salt2,
+                                            uint32_t vsalt, int32_t *out_d, uint64_t *out_bk,
+                                            uint64_t *out_rk) {
+  const uint32_t tid = threadIdx.x, T = blockDim.x, lane = tid & 31, warp = tid >> 5,
+                 nwarps = T >> 5;
+  /* entries dealt to the warps in turn (entry i0 + warp + nwarps lane), so
+   * that the rescans of the stale rows, which a warp does one after the
+   * other, spread over all warps */
+#if PRISM_PHASE1_DEAL
+  const uint32_t slot = warp + nwarps * lane;
+#define ENTRY_OF_LANE(l) (warp + nwarps * (l))
+#else
+  const uint32_t slot = tid;
+  (void)warp;
+  (void)nwarps;
+#define ENTRY_OF_LANE(l) ((tid & ~31u) + (l))
+#endif
+  const int32_t slack = slack64 > INT32_MAX ? INT32_MAX : slack64 < INT32_MIN ? INT32_MIN
+                                                                             : (int32_t)slack64;
   int32_t lD = INT32_MAX;
-  uint64_t lrk = UINT64_MAX;
+  uint64_t lbk = UINT64_MAX, lrk = UINT64_MAX;
   for (uint32_t i0 = 0; i0 < len; i0 += T) {
-    const uint32_t i = i0 + tid;
+    const uint32_t i = i0 + slot;
     uint32_t v = 0, a = 0, ga = 0;
     if (i < len) {
       v = V.L[i];
@@ -164,7 +188,7 @@ __device__ __forceinline__ void incr_phase1(const incr_view<GT> &V, uint32_t len
       const uint32_t src = (uint32_t)__ffs((int)sm) - 1;
       int32_t m, am;
       uint32_t mc, ac, nx;
-      incr_rescan(V, V.L[i0 + wbase + src], step, &m, &mc, &am, &ac, &nx);
+      incr_rescan(V, V.L[i0 + ENTRY_OF_LANE(src)], step, &m, &mc, &am, &ac, &nx);
 #ifdef PRISM_CUDA_PROFILE
       if (lane == 0) atomicAdd(V.prof_rescans, 1ull);
 #endif
@@ -176,101 +200,40 @@ __device__ __forceinline__ void incr_phase1(const incr_view<GT> &V, uint32_t len
         rnx = nx;
       }
     }
-    if (i >= len) continue;
-    int32_t dv = INT32_MAX, dav = INT32_MAX;
-    if (valid) {
-      if (stale) {
-        V.im[v] = rm;
-        V.ia[v] = ram;
-        V.icnt[v] = rmc | (rac << 16);
-        V.inx[v] = rnx;
-      } else {
-        rm = V.im[v];
-        ram = V.ia[v];
-      }
-      const uint32_t bel = V.bel_on ? V.belief[v] : GPU_NONE;
-      const int32_t base = V.omega[v] * (int32_t)ga + (a == V.topc ? V.mu : 0) +
-                           (a != bel ? V.beta : 0); /* e(v, a) as the full scan has it */
-      if (rm != INT32_MAX) dv = rm - base;
-      if (ram != INT32_MAX) dav = ram - base;
-      if (dv < lD) lD = dv;
-      const uint64_t rkey = ((uint64_t)prism_mix32(v ^ salt2) << 32) | i;
-      if (rkey < lrk) lrk = rkey;
+    if (!valid) continue;
+    if (stale) {
+      V.im[v] = rm;
+      V.ia[v] = ram;
+      V.icnt[v] = rmc | (rac << 16);
+      V.inx[v] = rnx;
+    } else {
+      rm = V.im[v];
+      ram = V.ia[v];
     }
-    V.pk[i] = (int64_t)(((uint64_t)(uint32_t)dv << 32) | (uint32_t)dav);
+    const uint32_t rowb = v * V.k, bel = V.bel_on ? V.belief[v] : GPU_NONE;
+    const int32_t w = V.omega[v];
+    const int32_t pa = (a == V.topc ? V.mu : 0) + (a != bel ? V.beta : 0);
+    const int32_t base = w * (int32_t)ga + pa; /* e(v, a) as the full scan has it */
+    int32_t dv = INT32_MAX;
+    if (ram != INT32_MAX && ram - base < slack) dv = ram - base;
+    else if (rm != INT32_MAX) dv = rm - base;
+    const uint64_t bkey = ((uint64_t)prism_mix32(v ^ vsalt) << 32) | i;
+    if (dv < lD || (dv == lD && dv != INT32_MAX && bkey < lbk)) {
+      lD = dv;
+      lbk = bkey;
+    }
+    const uint64_t rkey = ((uint64_t)prism_mix32(v ^ salt2) << 32) | i;
+    if (rkey < lrk) lrk = rkey;
+    const uint32_t c = rc0 + (rc0 >= a);
+    const int32_t d = w * ((int32_t)V.G[rowb + c] - (int32_t)ga) + (c == V.topc ? V.mu : 0) +
+                      (c != bel ? V.beta : 0) - pa;
+    V.rd[i] = d;
+    V.rf[i] = a | (!(d >= slack && V.tf[rowb + c] > step) ? 0x80000000u : 0u);
   }
   *out_d = lD;
+  *out_bk = lbk;
   *out_rk = lrk;
-}
-
-/* Phase 2's collection: the rows that can hold the winner (D = the least
- * dv of the block) into cand / ccol, counted in *s_ccnt; the thread that
- * holds entry ri also stores the random move's delta and tabu state (color
- * rc0 + (rc0 >= a), as in the full scan) in *s_rd, *s_rf. */
-template <typename GT>
-__device__ __forceinline__ void incr_collect(const incr_view<GT> &V, uint32_t len, int32_t D,
-                                             int64_t slack, uint32_t ri, uint32_t rc0,
-                                             uint32_t step, uint32_t *s_ccnt, int64_t *s_rd,
-                                             uint32_t *s_rf) {
-  for (uint32_t i = threadIdx.x; i < len; i += blockDim.x) {
-    const uint64_t pk = (uint64_t)V.pk[i];
-    const int32_t dv = (int32_t)(uint32_t)(pk >> 32), dav = (int32_t)(uint32_t)pk;
-    if ((dv == D && D != INT32_MAX) || ((int64_t)dav < slack && dav <= D)) {
-      const uint32_t v = V.L[i];
-      const uint32_t j = atomicAdd(s_ccnt, 1u);
-      V.cand[j] = v;
-      V.ccol[j] = V.color[v];
-    }
-    if (i == ri) {
-      const uint32_t v = V.L[i], a = V.color[v], rowb = v * V.k;
-      const int64_t w = V.omega[v], ga = (int64_t)V.G[rowb + a];
-      const uint32_t bel = V.bel_on ? V.belief[v] : GPU_NONE;
-      const int64_t pa = (a == V.topc ? V.mu : 0) + (a != bel ? V.beta : 0);
-      const uint32_t c = rc0 + (rc0 >= a);
-      const int64_t d = w * ((int64_t)V.G[rowb + c] - ga) + (c == V.topc ? V.mu : 0) +
-                        (c != bel ? V.beta : 0) - pa;
-      *s_rd = d;
-      *s_rf = a | (!(d >= slack && V.tf[rowb + c] > step) ? 0x80000000u : 0u);
-    }
-  }
-}
-
-/* Phase 2's scan: the exact rule of scan_list (engine_gpu.cu) on the
- * candidate rows only; groups of gs lanes per row; the key's low word is
- * the row's index in cand. */
-template <typename GT>
-__device__ __forceinline__ void incr_scan_rows(const incr_view<GT> &V, uint32_t cnt, uint32_t grp,
-                                               uint32_t ngrp, uint32_t sub, uint32_t gs,
-                                               int64_t slack64, uint32_t step, uint32_t salt,
-                                               int64_t *out_d, uint64_t *out_bk) {
-  const int32_t slack = slack64 > INT32_MAX ? INT32_MAX : slack64 < INT32_MIN ? INT32_MIN
-                                                                             : (int32_t)slack64;
-  const uint32_t k = V.k;
-  int32_t bd = INT32_MAX;
-  uint64_t bk = UINT64_MAX;
-  for (uint32_t j = grp; j < cnt; j += ngrp) {
-    const uint32_t v = V.cand[j], a = V.ccol[j], rowb = v * k;
-    const int32_t ga = (int32_t)V.G[rowb + a], w = V.omega[v];
-    const uint32_t bel = V.bel_on ? V.belief[v] : GPU_NONE;
-    const int32_t pa = (a == V.topc ? V.mu : 0) + (a != bel ? V.beta : 0);
-    const int32_t base = V.beta - w * ga - pa;
-#pragma unroll SCAN_UNROLL
-    for (uint32_t c = sub; c < k; c += gs) {
-      if (c == a) continue;
-      int32_t d = w * (int32_t)V.G[rowb + c] + base;
-      if (c == V.topr) d += V.mu;
-      if (c == bel) d -= V.beta;
-      if (d > bd) continue;
-      if (d >= slack && V.tf[rowb + c] > step) continue; /* tabu, no aspiration */
-      const uint64_t key = ((uint64_t)prism_mix32((v * k + c) ^ salt) << 32) | j;
-      if (d < bd || key < bk) {
-        bd = d;
-        bk = key;
-      }
-    }
-  }
-  *out_d = bd == INT32_MAX ? INT64_MAX : (int64_t)bd;
-  *out_bk = bk;
+#undef ENTRY_OF_LANE
 }
 
 /* After a move of weight w from ma to mc: carry the row minima of the

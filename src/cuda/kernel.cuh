@@ -16,12 +16,12 @@
  * each phase of an iteration; the engine prints the split at destroy
  * (dev/cuda/NOTES.md). Off in normal builds. */
 #define PROF_PHASES 8
-#define PROF_SLOTS (PROF_PHASES + 2) /* + counts: rows rescanned, candidate rows (incr.cuh) */
+#define PROF_SLOTS (PROF_PHASES + 2) /* + counts: rows rescanned (incr.cuh), winner rows scanned */
 /* The per-thread cycle counts (thread 0's are kept); pf points at them. */
 typedef struct kprof {
 #ifdef PRISM_CUDA_PROFILE
   long long t[PROF_PHASES], last;
-  unsigned long long rows; /* candidate rows of the incremental selection */
+  unsigned long long rows; /* winner rows scanned (winner_color) */
 #else
   int unused;
 #endif
@@ -199,6 +199,12 @@ __device__ __forceinline__ void best_merge(int64_t *d, uint64_t *bk, int64_t od,
 #endif
 static constexpr int SCAN_UNROLL = PRISM_SCAN_UNROLL;
 
+/* Load the first adjacency words of both candidate moves before the
+ * decision (1), or of the chosen move after it (0; dev/cuda/NOTES.md). */
+#ifndef PRISM_PREFETCH
+#define PRISM_PREFETCH 1
+#endif
+
 #include "cuda/incr.cuh"
 #include "cuda/tabucol.cuh"
 #include "cuda/partialcol.cuh"
@@ -261,13 +267,12 @@ __global__ void __launch_bounds__(NARROW ? 256 : GPU_MAX_THREADS, NARROW ? 3 : 1
   kc.sub = lane & (kc.gs - 1);
   kc.grp = tid / kc.gs;
   kc.ngrp = T / kc.gs;
-  /* the incremental selection's view of this replica (L and cand follow
-   * the compaction's swaps: set at every selection) */
+  /* the incremental selection's view of this replica (L follows the
+   * compaction's swaps: set at every selection) */
   incr_view<GT> V;
   V.L = t.L;
-  V.cand = t.Lalt;
-  V.ccol = t.rinfo_f;
-  V.pk = t.rinfo_d;
+  V.rd = t.rinfo_d;
+  V.rf = t.rinfo_f;
   V.color = t.color;
   V.belief = t.belief;
   V.tf = t.tf;
@@ -318,27 +323,29 @@ __global__ void __launch_bounds__(NARROW ? 256 : GPU_MAX_THREADS, NARROW ? 3 : 1
       PROF_MARK(0);
       const prism_u32x4 A = t.rng[2 * (step & (RNG_AHEAD - 1))],
                         B = t.rng[2 * (step & (RNG_AHEAD - 1)) + 1];
-      const uint32_t salt = A.v[0], salt2 = A.v[1];
+      const uint32_t salt = A.v[0], salt2 = A.v[1], vsalt = B.v[3];
       const int64_t slack = best_energy - energy;
       const uint32_t rc0 = (uint32_t)(((uint64_t)A.v[2] * (k - 1)) >> 32);
-      const kmove m = c_incr ? select_incr(V, t, kc, sh, len, step, salt, salt2, slack, rc0, pf)
-                             : select_scan(t, kc, len, step, salt, salt2, slack, rc0,
-                                           (int)c_narrow_d, pf);
+      kmove m = c_incr ? select_incr(V, t, len, step, salt2, vsalt, slack, rc0, pf)
+                       : select_scan(t, kc, len, step, vsalt, salt2, slack, rc0,
+                                     (int)c_narrow_d, pf);
       const uint32_t rc = rc0 + (rc0 >= m.ra);
       const uint32_t a3 = A.v[3], b0 = B.v[0], b1 = B.v[1];
 
       /* first adjacency words of both candidate moves, loaded early */
-      const uint64_t rs0 = row_at(t.o32, p.off, m.rv), rs1 = row_at(t.o32, p.off, m.rv + 1);
+      uint64_t rs0 = row_at(t.o32, p.off, m.rv), rs1 = row_at(t.o32, p.off, m.rv + 1);
       uint64_t bs0 = 0, bs1 = 0;
       if (m.bv != GPU_NONE) {
         bs0 = row_at(t.o32, p.off, m.bv);
         bs1 = row_at(t.o32, p.off, m.bv + 1);
       }
       uint32_t pr0 = 0, pr1 = 0, pb0 = 0, pb1 = 0; /* the first two strides */
+#if PRISM_PREFETCH
       if (rs0 + tid < rs1) pr0 = p.adj[rs0 + tid];
       if (rs0 + tid + T < rs1) pr1 = p.adj[rs0 + tid + T];
       if (bs0 + tid < bs1) pb0 = p.adj[bs0 + tid];
       if (bs0 + tid + T < bs1) pb1 = p.adj[bs0 + tid + T];
+#endif
 
       PROF_MARK(3);
       if (c_tun_thr && b0 < c_tun_thr) {
@@ -365,21 +372,27 @@ __global__ void __launch_bounds__(NARROW ? 256 : GPU_MAX_THREADS, NARROW ? 3 : 1
         PROF_MARK(4);
       }
 
+      /* the random move if allowed and accepted (Metropolis against the
+       * best delta) and not the best move itself, else the best move; its
+       * color is looked for only when it may be needed */
+      int r_take = m.r_allowed && m.dr <= m.bd;
+      if (m.r_allowed && !r_take) {
+        const int64_t diff = m.dr - m.bd;
+        r_take = diff < PRISM_METRO_LEVELS && a3 < t.metro[diff];
+      }
+      if (m.bv != GPU_NONE && (!r_take || m.rv == m.bv)) {
+        m.bc = winner_color(t, kc, m.bv, m.ba, m.bd, slack, step, salt);
+        PROF_ROWS(1);
+      }
+      PROF_MARK(3);
       uint32_t mv = m.bv, mc = m.bc, ma = m.ba;
       int64_t md = m.bd;
-      if (m.r_allowed && (m.rv != m.bv || rc != m.bc)) {
-        int accept = m.dr <= m.bd;
-        if (!accept) {
-          const int64_t diff = m.dr - m.bd;
-          accept = diff < PRISM_METRO_LEVELS && a3 < t.metro[diff];
-        }
-        if (accept) {
-          mv = m.rv;
-          mc = rc;
-          ma = m.ra;
-          md = m.dr;
-          metro_moves++;
-        }
+      if (r_take && (m.rv != m.bv || rc != m.bc)) {
+        mv = m.rv;
+        mc = rc;
+        ma = m.ra;
+        md = m.dr;
+        metro_moves++;
       }
       if (mv != GPU_NONE) {
         /* ---- apply */
@@ -387,6 +400,15 @@ __global__ void __launch_bounds__(NARROW ? 256 : GPU_MAX_THREADS, NARROW ? 3 : 1
             (c_tabu_base ? (((uint64_t)b1 * c_tabu_base) >> 32) : 0) +
             (((uint64_t)c_alpha_fp * (uint32_t)ncv) >> 8);
         const int is_r = mv == m.rv; /* whose prefetched adjacency words */
+#if !PRISM_PREFETCH
+        if (is_r) {
+          if (rs0 + tid < rs1) pr0 = p.adj[rs0 + tid];
+          if (rs0 + tid + T < rs1) pr1 = p.adj[rs0 + tid + T];
+        } else {
+          if (bs0 + tid < bs1) pb0 = p.adj[bs0 + tid];
+          if (bs0 + tid + T < bs1) pb1 = p.adj[bs0 + tid + T];
+        }
+#endif
         apply_move(p, t, V, sh, k, mv, mc, ma, is_r ? rs0 : bs0, is_r ? rs1 : bs1,
                    is_r ? pr0 : pb0, is_r ? pr1 : pb1, tenure, iter, step, c_incr);
         energy += md;

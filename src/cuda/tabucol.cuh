@@ -87,14 +87,16 @@ __device__ int kempe_chain(const uint32_t *o32, const uint64_t *off, const uint3
  * move's delta and tabu state at the entry's index. DT is the type of the
  * deltas: int32_t when they provably fit (16-bit G, small potentials; see
  * narrow_d), which halves the arithmetic, else int64_t. Out: this thread's
- * best (d, key << 32 | index) and random (key << 32 | index). */
+ * best (d, mix32(v ^ vsalt) << 32 | index) over the allowed moves it saw
+ * (the winner's color is found afterwards in its row, winner_color) and
+ * random (key << 32 | index). */
 
 template <typename GT, typename DT>
 __device__ __forceinline__ void scan_list(
     const uint32_t *L, uint32_t len, uint32_t grp, uint32_t ngrp, uint32_t sub, uint32_t gs,
     const uint32_t *color, const GT *G, const int32_t *omega, const uint32_t *belief, int bel_on,
     uint32_t k, uint32_t topr, uint32_t topc, int64_t mu64, int64_t beta64, int64_t slack64,
-    const uint32_t *tf, uint32_t step, uint32_t rc0, uint32_t salt, uint32_t salt2,
+    const uint32_t *tf, uint32_t step, uint32_t rc0, uint32_t vsalt, uint32_t salt2,
     int64_t *rinfo_d, uint32_t *rinfo_f, int64_t *out_d, uint64_t *out_bk, uint64_t *out_rk) {
   const DT dmax = sizeof(DT) == 4 ? (DT)INT32_MAX : (DT)INT64_MAX;
   const DT dmin = sizeof(DT) == 4 ? (DT)INT32_MIN : (DT)INT64_MIN;
@@ -112,6 +114,7 @@ __device__ __forceinline__ void scan_list(
     const DT pa = (a == topc ? mu : 0) + (a != bel ? beta : 0);
     const DT base = beta - w * ga - pa;
     const uint32_t rcv = rc0 + (rc0 >= a);
+    const uint64_t key = ((uint64_t)prism_mix32(v ^ vsalt) << 32) | i; /* ties: vertex first */
     if (sub == 0) {
       const uint64_t r = ((uint64_t)prism_mix32(v ^ salt2) << 32) | i;
       if (r < rk) rk = r;
@@ -131,7 +134,6 @@ __device__ __forceinline__ void scan_list(
       }
       if (d > bd) continue;
       if (d >= slack && tf[rowb + c] > step) continue; /* tabu, no aspiration */
-      const uint64_t key = ((uint64_t)prism_mix32((v * k + c) ^ salt) << 32) | i;
       if (d < bd || key < bk) {
         bd = d;
         bk = key;
@@ -154,8 +156,6 @@ typedef struct kshared {
   int ncv, stop;
   uint32_t len, len2, qlen, cnt, conf2;
   unsigned long long edelta;
-  uint32_t ccnt, rf; /* incremental selection: candidate rows, random move */
-  int64_t rd;
 } kshared;
 
 /* Where one replica's tables are (shared or global memory: p.place). */
@@ -180,8 +180,10 @@ struct ktables {
   uint32_t *mark, *queue;
 };
 
-/* An iteration's candidates: the best move (bv = GPU_NONE: none allowed)
- * and the random one, with its delta and whether it is allowed. */
+/* An iteration's candidates: the best move's vertex, old color and delta
+ * (bv = GPU_NONE: none allowed; its color bc is found by winner_color only
+ * when needed) and the random one, with its delta and whether it is
+ * allowed. */
 typedef struct kmove {
   int64_t bd, dr;
   uint32_t bv, bc, ba, rv, ra;
@@ -301,7 +303,6 @@ __device__ __forceinline__ uint32_t batch_tables(const kparams &p, const gpu_rep
     sh.len2 = 0;
     sh.cnt = 0;
     sh.conf2 = 0;
-    sh.ccnt = 0;
   }
   __syncthreads();
   /* G from the colors: warp per vertex */
@@ -344,16 +345,6 @@ __device__ __forceinline__ uint32_t compact_list(ktables<GT> &t, uint32_t len, u
   return len;
 }
 
-/* The winner's vertex, color and old color from its key (the salted hash
- * << 32 | its index in list; info: the list's colors, bit 31 masked off). */
-__device__ __forceinline__ void decode_best(kmove *m, uint64_t bk, uint32_t salt, uint32_t k,
-                                            const uint32_t *list, const uint32_t *info) {
-  const uint32_t bi = (uint32_t)bk;
-  m->bv = list[bi];
-  m->bc = (unmix32((uint32_t)(bk >> 32)) ^ salt) - m->bv * k;
-  m->ba = info[bi] & 0x7FFFFFFFu;
-}
-
 /* The block's least (d, bk) and random key from every warp's: lane 0 of
  * each warp has written its slot; after the barrier every thread gets the
  * result. */
@@ -372,106 +363,106 @@ __device__ __forceinline__ void slots_reduce(const gpu_slot *slots, uint32_t nwa
   }
 }
 
-/* The selection by the incremental rows (incr.cuh): phase 1 (D and the
- * random entry), the candidate rows, phase 2 over them. */
-template <typename GT>
-__device__ __forceinline__ kmove select_incr(incr_view<GT> &V, const ktables<GT> &t,
-                                             const kconst &kc, kshared &sh, uint32_t len,
-                                             uint32_t step, uint32_t salt, uint32_t salt2,
-                                             int64_t slack, uint32_t rc0, kprof *pf) {
-  const uint32_t lane = threadIdx.x & 31, warp = threadIdx.x >> 5, nwarps = blockDim.x >> 5;
+/* The selection's result from the block's least (d, bk) and random key
+ * rk (both keys' low words are list indices; rd / rf: the random move's
+ * data per entry, and every entry's color). */
+__device__ __forceinline__ kmove decode_slots(int64_t bd, uint64_t bk, uint64_t rk,
+                                              const uint32_t *list, const int64_t *rd,
+                                              const uint32_t *rf) {
   kmove m;
+  m.bd = bd;
   m.bv = GPU_NONE;
   m.bc = m.ba = 0;
+  if (bd != INT64_MAX) {
+    const uint32_t bi = (uint32_t)bk;
+    m.bv = list[bi];
+    m.ba = rf[bi] & 0x7FFFFFFFu;
+  }
+  const uint32_t ri = (uint32_t)rk;
+  m.rv = list[ri];
+  m.ra = rf[ri] & 0x7FFFFFFFu;
+  m.r_allowed = (int)(rf[ri] >> 31);
+  m.dr = rd[ri];
+  return m;
+}
+
+/* The winner's color: among the allowed colors c != a of row v whose delta
+ * is the least one, D, the one with the least mix32((v k + c) ^ salt) (the
+ * CPU's rule). Every warp scans the row itself, 32 colors at a time (no
+ * barrier): nothing it reads changes before the block's next barrier (the
+ * apply writes the rows of v's neighbours, and v's own tabu entry for a,
+ * which is skipped). */
+template <typename GT>
+__device__ __forceinline__ uint32_t winner_color(const ktables<GT> &t, const kconst &kc,
+                                                 uint32_t v, uint32_t a, int64_t D,
+                                                 int64_t slack, uint32_t step, uint32_t salt) {
+  const uint32_t k = kc.k, rowb = v * k;
+  const int64_t w = t.omega[v], ga = (int64_t)t.G[rowb + a];
+  const uint32_t bel = kc.bel_on ? t.belief[v] : GPU_NONE;
+  const int64_t pa = (a == kc.topc ? kc.mu : 0) + (a != bel ? kc.beta : 0);
+  const int64_t base = kc.beta - w * ga - pa;
+  uint32_t best = GPU_NONE;
+  for (uint32_t c = threadIdx.x & 31; c < k; c += 32) {
+    if (c == a) continue;
+    int64_t d = w * (int64_t)t.G[rowb + c] + base;
+    if (c == kc.topr) d += kc.mu;
+    if (c == bel) d -= kc.beta;
+    if (d != D) continue;
+    if (d >= slack && t.tf[rowb + c] > step) continue; /* tabu, no aspiration */
+    const uint32_t key = prism_mix32((v * k + c) ^ salt);
+    if (key < best) best = key;
+  }
+  best = warp_min32<uint32_t>(best);
+  return (unmix32(best) ^ salt) - v * k;
+}
+
+/* The selection by the incremental rows (incr.cuh): phase 1, one block
+ * reduction. */
+template <typename GT>
+__device__ __forceinline__ kmove select_incr(incr_view<GT> &V, const ktables<GT> &t,
+                                             uint32_t len, uint32_t step, uint32_t salt2,
+                                             uint32_t vsalt, int64_t slack, uint32_t rc0,
+                                             kprof *pf) {
+  const uint32_t lane = threadIdx.x & 31, warp = threadIdx.x >> 5, nwarps = blockDim.x >> 5;
   V.L = t.L;
-  V.cand = t.Lalt;
   int32_t lD;
-  uint64_t lrk;
-  incr_phase1(V, len, step, salt2, &lD, &lrk);
-  lD = warp_min32<int32_t>(lD);
+  uint64_t lbk, lrk;
+  incr_phase1(V, len, step, slack, rc0, salt2, vsalt, &lD, &lbk, &lrk);
+  const int32_t wD = warp_min32<int32_t>(lD);
+  lbk = warp_min64(lD == wD ? lbk : UINT64_MAX);
   lrk = warp_min64(lrk);
   if (lane == 0) {
-    t.slots[warp].d = lD;
+    t.slots[warp].d = wD == INT32_MAX ? INT64_MAX : (int64_t)wD;
+    t.slots[warp].bk = lbk;
     t.slots[warp].rk = lrk;
   }
-  __syncthreads(); /* S1 */
-  {
-    const gpu_slot *sl = t.slots + (lane & (nwarps - 1));
-    lD = (int32_t)sl->d;
-    lrk = sl->rk;
-    for (uint32_t o = nwarps >> 1; o > 0; o >>= 1) {
-      const int32_t od = __shfl_xor_sync(FULL_MASK, lD, (int)o);
-      const uint64_t orr = __shfl_xor_sync(FULL_MASK, lrk, (int)o);
-      if (od < lD) lD = od;
-      if (orr < lrk) lrk = orr;
-    }
-  }
   PROF_MARK(1);
-  const uint32_t ri = (uint32_t)lrk;
-  incr_collect(V, len, lD, slack, ri, rc0, step, &sh.ccnt, &sh.rd, &sh.rf);
-  __syncthreads(); /* S1b */
-  const uint32_t ccnt = sh.ccnt;
-  PROF_ROWS(ccnt);
-  int64_t lbd;
-  uint64_t lbk;
-  /* few rows (the common case): a warp per row, so that a row's colors
-   * take k / 32 steps instead of k / gs */
-  if (ccnt <= nwarps)
-    incr_scan_rows(V, ccnt, warp, nwarps, lane, 32, slack, step, salt, &lbd, &lbk);
-  else
-    incr_scan_rows(V, ccnt, kc.grp, kc.ngrp, kc.sub, kc.gs, slack, step, salt, &lbd, &lbk);
-#pragma unroll
-  for (int o = 16; o > 0; o >>= 1) {
-    const int64_t od = __shfl_xor_sync(FULL_MASK, lbd, o);
-    const uint64_t ob = __shfl_xor_sync(FULL_MASK, lbk, o);
-    best_merge(&lbd, &lbk, od, ob);
-  }
-  if (lane == 0) {
-    t.slots[warp].d = lbd;
-    t.slots[warp].bk = lbk;
-  }
-  __syncthreads(); /* S2 */
-  {
-    const gpu_slot *sl = t.slots + (lane & (nwarps - 1));
-    lbd = sl->d;
-    lbk = sl->bk;
-    for (uint32_t o = nwarps >> 1; o > 0; o >>= 1) {
-      const int64_t od = __shfl_xor_sync(FULL_MASK, lbd, (int)o);
-      const uint64_t ob = __shfl_xor_sync(FULL_MASK, lbk, (int)o);
-      best_merge(&lbd, &lbk, od, ob);
-    }
-  }
-  if (threadIdx.x == 0) sh.ccnt = 0; /* read by all before S2; next written after the next S1 */
+  __syncthreads(); /* S1 */
+  int64_t bd;
+  slots_reduce(t.slots, nwarps, &bd, &lbk, &lrk);
   PROF_MARK(2);
-  m.bd = lbd;
-  if (m.bd != INT64_MAX) decode_best(&m, lbk, salt, kc.k, t.Lalt, t.rinfo_f);
-  m.rv = t.L[ri];
-  m.ra = sh.rf & 0x7FFFFFFFu;
-  m.r_allowed = (int)(sh.rf >> 31);
-  m.dr = sh.rd;
-  return m;
+  return decode_slots(bd, lbk, lrk, t.L, t.rinfo_d, t.rinfo_f);
 }
 
 /* The selection by the full scan (scan_list) and one block reduction. */
 template <typename GT>
 __device__ __forceinline__ kmove select_scan(const ktables<GT> &t, const kconst &kc,
-                                             uint32_t len, uint32_t step, uint32_t salt,
+                                             uint32_t len, uint32_t step, uint32_t vsalt,
                                              uint32_t salt2, int64_t slack, uint32_t rc0,
                                              int narrow_d, kprof *pf) {
   const uint32_t lane = threadIdx.x & 31, warp = threadIdx.x >> 5, nwarps = blockDim.x >> 5;
-  kmove m;
-  m.bv = GPU_NONE;
-  m.bc = m.ba = 0;
   int64_t lbd;
   uint64_t lbk, lrk;
   if (narrow_d)
     scan_list<GT, int32_t>(t.L, len, kc.grp, kc.ngrp, kc.sub, kc.gs, t.color, t.G, t.omega,
                            t.belief, kc.bel_on, kc.k, kc.topr, kc.topc, kc.mu, kc.beta, slack,
-                           t.tf, step, rc0, salt, salt2, t.rinfo_d, t.rinfo_f, &lbd, &lbk, &lrk);
+                           t.tf, step, rc0, vsalt, salt2, t.rinfo_d, t.rinfo_f, &lbd, &lbk,
+                           &lrk);
   else
     scan_list<GT, int64_t>(t.L, len, kc.grp, kc.ngrp, kc.sub, kc.gs, t.color, t.G, t.omega,
                            t.belief, kc.bel_on, kc.k, kc.topr, kc.topc, kc.mu, kc.beta, slack,
-                           t.tf, step, rc0, salt, salt2, t.rinfo_d, t.rinfo_f, &lbd, &lbk, &lrk);
+                           t.tf, step, rc0, vsalt, salt2, t.rinfo_d, t.rinfo_f, &lbd, &lbk,
+                           &lrk);
   PROF_MARK(1);
 #pragma unroll
   for (int o = 16; o > 0; o >>= 1) {
@@ -489,16 +480,7 @@ __device__ __forceinline__ kmove select_scan(const ktables<GT> &t, const kconst 
   __syncthreads(); /* S1 */
   slots_reduce(t.slots, nwarps, &lbd, &lbk, &lrk);
   PROF_MARK(2);
-  /* ---- decide (uniform) */
-  m.bd = lbd;
-  if (m.bd != INT64_MAX) decode_best(&m, lbk, salt, kc.k, t.L, t.rinfo_f);
-  const uint32_t ri = (uint32_t)lrk;
-  m.rv = t.L[ri];
-  const uint32_t rf = t.rinfo_f[ri];
-  m.ra = rf & 0x7FFFFFFFu;
-  m.r_allowed = (int)(rf >> 31);
-  m.dr = t.rinfo_d[ri];
-  return m;
+  return decode_slots(lbd, lbk, lrk, t.L, t.rinfo_d, t.rinfo_f);
 }
 
 /* Apply the move of mv from ma to mc (tabu for tenure iterations): G rows of

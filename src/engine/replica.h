@@ -20,9 +20,12 @@
  *
  * One iteration (counter-based RNG words keyed by (seed, replica, iter)):
  *  1. scan the conflicting vertices: best non-tabu move (tabu unless the move
- *     beats the best energy: aspiration), ties by the smallest
- *     mix32((v*k + c) ^ salt); and a random conflicting vertex v_r, the one
- *     with the smallest mix32(v ^ salt2); a random color c_r != color v_r.
+ *     beats the best energy: aspiration); ties go to the vertex with the
+ *     smallest mix32(v ^ vsalt), then to its color with the smallest
+ *     mix32((v*k + c) ^ salt) (vertex first, so that a GPU block finds the
+ *     winner from per-vertex row minima and scans one row); and a random
+ *     conflicting vertex v_r, the one with the smallest mix32(v ^ salt2); a
+ *     random color c_r != color v_r.
  *  2. with probability tun_thr / 2^32: a Kempe-chain interchange of colors
  *     {color v_r, c_r} on the chain through v_r (tunneling), if the chain has
  *     at most max_chain vertices; it leaves the conflict count unchanged.

@@ -108,17 +108,17 @@ static inline int32_t row_min(const int32_t *row, uint32_t k, uint32_t a) {
   return m;
 }
 
-/* The scan's running result: the best allowed move (bd, bkey, bestv,
- * bestc) and the random vertex (smallest rkey). */
+/* The scan's running result: the best allowed move (bd, bvkey, bkey,
+ * bestv, bestc) and the random vertex (smallest rkey). */
 typedef struct scan_best {
   int64_t bd;
-  uint32_t bkey, bestv, bestc, rkey, randv;
+  uint32_t bvkey, bkey, bestv, bestc, rkey, randv;
 } scan_best;
 
 /* Consider every move of conflicting vertex v. */
 static inline void scan_vertex(prism_replica *r, const prism_batch_cfg *c, int plain,
-                               uint32_t salt, uint32_t salt2, uint32_t it, int64_t slack,
-                               scan_best *s, uint32_t v) {
+                               uint32_t salt, uint32_t salt2, uint32_t vsalt, uint32_t it,
+                               int64_t slack, scan_best *s, uint32_t v) {
   const uint32_t k = r->k, top = k - 1, a = r->color[v];
   const int32_t *row = r->G + (size_t)v * k;
   const uint32_t *tab = r->tabu + (size_t)v * k;
@@ -140,6 +140,9 @@ static inline void scan_vertex(prism_replica *r, const prism_batch_cfg *c, int p
     }
   }
   int64_t bd = s->bd;
+  /* ties: the vertex with the least vkey first, then its color with the
+   * least key */
+  const uint32_t vkey = prism_mix32(v ^ vsalt);
   if (bd != INT64_MAX) {
     /* no move of v can beat bd when its row minimum cannot (potentials
      * add mu >= 0 or take at most slackadj off): skip the row */
@@ -166,10 +169,12 @@ static inline void scan_vertex(prism_replica *r, const prism_batch_cfg *c, int p
       }
       if (d > bd) continue;
       if (tab[col] > it && d >= slack) continue;
+      if (d == bd && vkey > s->bvkey) continue;
       uint32_t key = prism_mix32((v * k + col) ^ salt);
-      if (d < bd || key < s->bkey) {
+      if (d < bd || vkey < s->bvkey || key < s->bkey) {
         if (d < bd) lim = floordiv(d - base + slackadj, w);
         bd = d;
+        s->bvkey = vkey;
         s->bkey = key;
         s->bestv = v;
         s->bestc = col;
@@ -185,14 +190,15 @@ static inline void scan_vertex(prism_replica *r, const prism_batch_cfg *c, int p
  * potentials. Either way the result depends on the set scanned, not on the
  * list order. */
 static inline void scan(prism_replica *r, const prism_batch_cfg *c, int plain,
-                        uint32_t salt, uint32_t salt2, uint32_t pick, int64_t *best_d,
+                        uint32_t salt, uint32_t salt2, uint32_t vsalt, uint32_t pick,
+                        int64_t *best_d,
                         uint32_t *bv, uint32_t *bc, uint32_t *rv) {
   const uint32_t it = (uint32_t)(r->iter - r->tabu_epoch); /* tabu when entry > it */
   const int64_t slack = r->best_energy - r->energy; /* aspiration: d < slack */
-  scan_best s = {INT64_MAX, UINT32_MAX, PRISM_NONE, 0, UINT32_MAX, PRISM_NONE};
+  scan_best s = {INT64_MAX, UINT32_MAX, UINT32_MAX, PRISM_NONE, 0, UINT32_MAX, PRISM_NONE};
   if (c->scan_limit == 0 || r->ncv <= c->scan_limit) {
     for (uint32_t i = 0; i < r->ncv; i++)
-      scan_vertex(r, c, plain, salt, salt2, it, slack, &s, r->cv[i]);
+      scan_vertex(r, c, plain, salt, salt2, vsalt, it, slack, &s, r->cv[i]);
   } else {
     const uint32_t mask = (1u << r->bk_bits) - 1, k = r->k;
     uint32_t b0;
@@ -211,7 +217,7 @@ static inline void scan(prism_replica *r, const prism_batch_cfg *c, int plain,
     for (uint32_t t = 0, b = b0; t < nw; t++, b = (b + 1) & mask) {
       const uint32_t *item = r->bk_item + r->bk_start[b], len = r->bk_len[b];
       for (uint32_t j = 0; j < len; j++)
-        scan_vertex(r, c, plain, salt, salt2, it, slack, &s, item[j]);
+        scan_vertex(r, c, plain, salt, salt2, vsalt, it, slack, &s, item[j]);
     }
   }
   *best_d = s.bd;
@@ -250,9 +256,9 @@ static void run_batch(prism_replica *r, const prism_batch_cfg *c) {
     uint32_t bv, bc, rv;
     uint32_t ncv_before = r->ncv;
     if (plain)
-      scan(r, c, 1, A.v[0], A.v[1], B.v[2], &bd, &bv, &bc, &rv);
+      scan(r, c, 1, A.v[0], A.v[1], B.v[3], B.v[2], &bd, &bv, &bc, &rv);
     else
-      scan(r, c, 0, A.v[0], A.v[1], B.v[2], &bd, &bv, &bc, &rv);
+      scan(r, c, 0, A.v[0], A.v[1], B.v[3], B.v[2], &bd, &bv, &bc, &rv);
     uint32_t rc = (uint32_t)(((uint64_t)A.v[2] * (k - 1)) >> 32);
     if (rc >= r->color[rv]) rc++;
 
