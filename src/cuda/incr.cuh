@@ -25,9 +25,6 @@
 #ifndef PRISM_CUDA_INCR_CUH
 #define PRISM_CUDA_INCR_CUH
 
-#ifndef PRISM_PHASE1_DEAL /* dev/cuda/NOTES.md, v7: measured */
-#define PRISM_PHASE1_DEAL 0
-#endif
 
 /* What the selection reads and carries: one replica's tables (shared or
  * global memory) and the batch's constants. */
@@ -39,8 +36,7 @@ struct incr_view {
   const uint32_t *color, *belief, *tf;
   const GT *G;
   const int32_t *omega;
-  int32_t *im, *ia;
-  uint32_t *icnt, *inx;
+  irow *ir; /* per vertex: im, ia, icnt, inx (kernel.cuh) */
   uint32_t k, topr, topc;
   int32_t mu, beta;
   int bel_on;
@@ -158,16 +154,9 @@ __device__ __forceinline__ void incr_phase1(const incr_view<GT> &V, uint32_t len
                  nwarps = T >> 5;
   /* entries dealt to the warps in turn (entry i0 + warp + nwarps lane), so
    * that the rescans of the stale rows, which a warp does one after the
-   * other, spread over all warps */
-#if PRISM_PHASE1_DEAL
+   * other, spread over all warps (+4-10% moves/s against consecutive
+   * entries per warp: dev/cuda/NOTES.md, v7) */
   const uint32_t slot = warp + nwarps * lane;
-#define ENTRY_OF_LANE(l) (warp + nwarps * (l))
-#else
-  const uint32_t slot = tid;
-  (void)warp;
-  (void)nwarps;
-#define ENTRY_OF_LANE(l) ((tid & ~31u) + (l))
-#endif
   const int32_t slack = slack64 > INT32_MAX ? INT32_MAX : slack64 < INT32_MIN ? INT32_MIN
                                                                              : (int32_t)slack64;
   int32_t lD = INT32_MAX;
@@ -175,20 +164,22 @@ __device__ __forceinline__ void incr_phase1(const incr_view<GT> &V, uint32_t len
   for (uint32_t i0 = 0; i0 < len; i0 += T) {
     const uint32_t i = i0 + slot;
     uint32_t v = 0, a = 0, ga = 0;
+    irow rw = {INT32_MAX, INT32_MAX, 0, 0};
     if (i < len) {
       v = V.L[i];
       a = V.color[v];
       ga = (uint32_t)V.G[v * V.k + a];
+      rw = V.ir[v];
     }
     const int valid = ga != 0; /* stopped conflicting: dropped at compaction */
-    const int stale = valid && step >= V.inx[v];
+    const int stale = valid && step >= rw.inx;
     int32_t rm = INT32_MAX, ram = INT32_MAX;
     uint32_t rmc = 0, rac = 0, rnx = GPU_NONE;
     for (uint32_t sm = warp_ballot(stale); sm; sm &= sm - 1) {
       const uint32_t src = (uint32_t)__ffs((int)sm) - 1;
       int32_t m, am;
       uint32_t mc, ac, nx;
-      incr_rescan(V, V.L[i0 + ENTRY_OF_LANE(src)], step, &m, &mc, &am, &ac, &nx);
+      incr_rescan(V, V.L[i0 + warp + nwarps * src], step, &m, &mc, &am, &ac, &nx);
 #ifdef PRISM_CUDA_PROFILE
       if (lane == 0) atomicAdd(V.prof_rescans, 1ull);
 #endif
@@ -202,13 +193,14 @@ __device__ __forceinline__ void incr_phase1(const incr_view<GT> &V, uint32_t len
     }
     if (!valid) continue;
     if (stale) {
-      V.im[v] = rm;
-      V.ia[v] = ram;
-      V.icnt[v] = rmc | (rac << 16);
-      V.inx[v] = rnx;
+      rw.im = rm;
+      rw.ia = ram;
+      rw.icnt = rmc | (rac << 16);
+      rw.inx = rnx;
+      V.ir[v] = rw;
     } else {
-      rm = V.im[v];
-      ram = V.ia[v];
+      rm = rw.im;
+      ram = rw.ia;
     }
     const uint32_t rowb = v * V.k, bel = V.bel_on ? V.belief[v] : GPU_NONE;
     const int32_t w = V.omega[v];
@@ -233,7 +225,6 @@ __device__ __forceinline__ void incr_phase1(const incr_view<GT> &V, uint32_t len
   *out_d = lD;
   *out_bk = lbk;
   *out_rk = lrk;
-#undef ENTRY_OF_LANE
 }
 
 /* After a move of weight w from ma to mc: carry the row minima of the
@@ -244,13 +235,14 @@ template <typename GT>
 __device__ __forceinline__ void incr_carry(const incr_view<GT> &V, uint32_t u, uint32_t cu,
                                            uint32_t ma, uint32_t mc, uint32_t ga, uint32_t gc,
                                            uint32_t w, uint32_t step) {
-  uint32_t nx = V.inx[u];
+  irow rw = V.ir[u];
+  uint32_t nx = rw.inx;
   if (step + 1 >= nx) return; /* stale, or stale by next step */
   const uint32_t k = V.k;
   const int32_t wu = V.omega[u];
   const uint32_t belu = V.bel_on ? V.belief[u] : GPU_NONE;
-  int32_t m = V.im[u], am = V.ia[u];
-  const uint32_t cn = V.icnt[u];
+  int32_t m = rw.im, am = rw.ia;
+  const uint32_t cn = rw.icnt;
   uint32_t mcn = cn & 0xFFFFu, acn = cn >> 16;
   if (ma != cu) { /* e(u, ma) fell */
     const int32_t e = incr_e(V, ma, wu, ga, belu);
@@ -263,11 +255,12 @@ __device__ __forceinline__ void incr_carry(const incr_view<GT> &V, uint32_t u, u
     if (V.tf[u * k + mc] <= step && e == m && --mcn == 0) nx = 0;
   }
   if (nx == 0) {
-    V.inx[u] = 0;
+    V.ir[u].inx = 0;
   } else {
-    V.im[u] = m;
-    V.ia[u] = am;
-    V.icnt[u] = mcn | (acn << 16);
+    rw.im = m;
+    rw.ia = am;
+    rw.icnt = mcn | (acn << 16);
+    V.ir[u] = rw;
   }
 }
 

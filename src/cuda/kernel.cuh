@@ -16,12 +16,11 @@
  * each phase of an iteration; the engine prints the split at destroy
  * (dev/cuda/NOTES.md). Off in normal builds. */
 #define PROF_PHASES 8
-#define PROF_SLOTS (PROF_PHASES + 2) /* + counts: rows rescanned (incr.cuh), winner rows scanned */
+#define PROF_SLOTS (PROF_PHASES + 1) /* + a count: rows rescanned (incr.cuh) */
 /* The per-thread cycle counts (thread 0's are kept); pf points at them. */
 typedef struct kprof {
 #ifdef PRISM_CUDA_PROFILE
   long long t[PROF_PHASES], last;
-  unsigned long long rows; /* winner rows scanned (winner_color) */
 #else
   int unused;
 #endif
@@ -30,7 +29,6 @@ typedef struct kprof {
 #define PROF_START()                                          \
   do {                                                        \
     for (int i_ = 0; i_ < PROF_PHASES; i_++) pf->t[i_] = 0;   \
-    pf->rows = 0;                                             \
     pf->last = clock64();                                     \
   } while (0)
 #define PROF_MARK(i)                  \
@@ -41,7 +39,6 @@ typedef struct kprof {
       pf->last = t_;                  \
     }                                 \
   } while (0)
-#define PROF_ROWS(x) (pf->rows += (x))
 #else
 #define PROF_START() \
   do {               \
@@ -51,10 +48,9 @@ typedef struct kprof {
   do {               \
     (void)pf;        \
   } while (0)
-#define PROF_ROWS(x) ((void)(x))
 #endif
 static const char *const prof_names[PROF_PHASES] = {
-    "compact+top", "scan", "reduce+S1", "decide", "kempe", "apply", "S3+best", "setup+end"};
+    "compact+top", "scan", "S1", "decide", "kempe", "apply", "S3+best", "setup+end"};
 
 #define PLACE_SMALL 1u /* colors, weights, belief, list, scan info */
 #define PLACE_G 2u     /* the G table */
@@ -147,6 +143,14 @@ static __host__ __device__ __forceinline__ size_t align16(size_t x) {
  * (4n each), the row minima of the incremental selection (im, ia, icnt, inx:
  * 4n each), in shared memory also color, omega, belief (4n each) and the CSR
  * offsets as 32-bit words (4n + 4); inlist (n). */
+/* A vertex's row state for the incremental selection (incr.cuh), 16 bytes:
+ * one load and one store where the apply carries it. */
+typedef struct __align__(16) irow {
+  int32_t im, ia;  /* least e(v, c) over the non-tabu / all colors c != color v */
+  uint32_t icnt;   /* how many colors reach im (low 16 bits) and ia (high) */
+  uint32_t inx;    /* the step at which the row goes stale (0: now) */
+} irow;
+
 static __host__ __device__ __forceinline__ size_t small_size(uint32_t n, int in_smem) {
   return align16((size_t)n * (in_smem ? 53 : 37) + (in_smem ? 4 : 0));
 }
@@ -199,10 +203,14 @@ __device__ __forceinline__ void best_merge(int64_t *d, uint64_t *bk, int64_t od,
 #endif
 static constexpr int SCAN_UNROLL = PRISM_SCAN_UNROLL;
 
-/* Load the first adjacency words of both candidate moves before the
- * decision (1), or of the chosen move after it (0; dev/cuda/NOTES.md). */
-#ifndef PRISM_PREFETCH
-#define PRISM_PREFETCH 1
+/* After S1: warp 0 decides the move and hands it over at a second barrier
+ * (1), or every warp decides it itself (0); the slots are folded by
+ * redux.sync (1) or shuffle butterflies (0). dev/cuda/NOTES.md, v7. */
+#ifndef PRISM_DECIDE_ONE
+#define PRISM_DECIDE_ONE 1
+#endif
+#ifndef PRISM_SLOTS_REDUX
+#define PRISM_SLOTS_REDUX 1
 #endif
 
 #include "cuda/incr.cuh"
@@ -278,10 +286,7 @@ __global__ void __launch_bounds__(NARROW ? 256 : GPU_MAX_THREADS, NARROW ? 3 : 1
   V.tf = t.tf;
   V.G = t.G;
   V.omega = t.omega;
-  V.im = t.im;
-  V.ia = t.ia;
-  V.icnt = t.icnt;
-  V.inx = t.inx;
+  V.ir = t.ir;
   V.k = k;
   V.topr = kc.topr;
   V.topc = kc.topc;
@@ -326,35 +331,30 @@ __global__ void __launch_bounds__(NARROW ? 256 : GPU_MAX_THREADS, NARROW ? 3 : 1
       const uint32_t salt = A.v[0], salt2 = A.v[1], vsalt = B.v[3];
       const int64_t slack = best_energy - energy;
       const uint32_t rc0 = (uint32_t)(((uint64_t)A.v[2] * (k - 1)) >> 32);
-      kmove m = c_incr ? select_incr(V, t, len, step, salt2, vsalt, slack, rc0, pf)
-                       : select_scan(t, kc, len, step, vsalt, salt2, slack, rc0,
-                                     (int)c_narrow_d, pf);
-      const uint32_t rc = rc0 + (rc0 >= m.ra);
+      if (c_incr) select_incr(V, t, len, step, salt2, vsalt, slack, rc0, pf);
+      else select_scan(t, kc, len, step, vsalt, salt2, slack, rc0, (int)c_narrow_d, pf);
+      PROF_MARK(2);
       const uint32_t a3 = A.v[3], b0 = B.v[0], b1 = B.v[1];
-
-      /* first adjacency words of both candidate moves, loaded early */
-      uint64_t rs0 = row_at(t.o32, p.off, m.rv), rs1 = row_at(t.o32, p.off, m.rv + 1);
-      uint64_t bs0 = 0, bs1 = 0;
-      if (m.bv != GPU_NONE) {
-        bs0 = row_at(t.o32, p.off, m.bv);
-        bs1 = row_at(t.o32, p.off, m.bv + 1);
+#if PRISM_DECIDE_ONE
+      /* warp 0 decides, the others wait at S2 (their copies of the same
+       * work would take the SM's issue slots: dev/cuda/NOTES.md, v7) */
+      if (tid < 32) {
+        const kdec d0 = decide_move(t, kc, step, salt, slack, rc0, a3);
+        if (tid == 0) sh.dec = d0;
       }
-      uint32_t pr0 = 0, pr1 = 0, pb0 = 0, pb1 = 0; /* the first two strides */
-#if PRISM_PREFETCH
-      if (rs0 + tid < rs1) pr0 = p.adj[rs0 + tid];
-      if (rs0 + tid + T < rs1) pr1 = p.adj[rs0 + tid + T];
-      if (bs0 + tid < bs1) pb0 = p.adj[bs0 + tid];
-      if (bs0 + tid + T < bs1) pb1 = p.adj[bs0 + tid + T];
+      __syncthreads(); /* S2 */
+      const kdec d = sh.dec;
+#else
+      const kdec d = decide_move(t, kc, step, salt, slack, rc0, a3); /* every warp */
 #endif
-
       PROF_MARK(3);
       if (c_tun_thr && b0 < c_tun_thr) {
         int64_t delta = 0;
         if (kempe_chain<GT>(t.o32, p.off, p.adj, n, c_max_chain, t.G, k, t.color, t.omega,
                             t.belief, bel_on, mu, beta, kc.topc, t.mark, t.queue, &stamp,
-                            &sh.qlen, &sh.edelta, m.rv, m.ra, rc, &delta)) {
+                            &sh.qlen, &sh.edelta, d.rv, d.ra, d.rc, &delta)) {
           if (c_incr) { /* colors moved along the chain: every row stale */
-            for (uint32_t v = tid; v < n; v += T) t.inx[v] = 0;
+            for (uint32_t v = tid; v < n; v += T) t.ir[v].inx = 0;
             __syncthreads();
           }
           energy += delta;
@@ -372,45 +372,15 @@ __global__ void __launch_bounds__(NARROW ? 256 : GPU_MAX_THREADS, NARROW ? 3 : 1
         PROF_MARK(4);
       }
 
-      /* the random move if allowed and accepted (Metropolis against the
-       * best delta) and not the best move itself, else the best move; its
-       * color is looked for only when it may be needed */
-      int r_take = m.r_allowed && m.dr <= m.bd;
-      if (m.r_allowed && !r_take) {
-        const int64_t diff = m.dr - m.bd;
-        r_take = diff < PRISM_METRO_LEVELS && a3 < t.metro[diff];
-      }
-      if (m.bv != GPU_NONE && (!r_take || m.rv == m.bv)) {
-        m.bc = winner_color(t, kc, m.bv, m.ba, m.bd, slack, step, salt);
-        PROF_ROWS(1);
-      }
-      PROF_MARK(3);
-      uint32_t mv = m.bv, mc = m.bc, ma = m.ba;
-      int64_t md = m.bd;
-      if (r_take && (m.rv != m.bv || rc != m.bc)) {
-        mv = m.rv;
-        mc = rc;
-        ma = m.ra;
-        md = m.dr;
-        metro_moves++;
-      }
+      const uint32_t mv = d.mv, mc = d.mc, ma = d.ma;
+      const int64_t md = d.md;
+      metro_moves += (uint64_t)d.metro;
       if (mv != GPU_NONE) {
         /* ---- apply */
         const uint64_t tenure =
             (c_tabu_base ? (((uint64_t)b1 * c_tabu_base) >> 32) : 0) +
             (((uint64_t)c_alpha_fp * (uint32_t)ncv) >> 8);
-        const int is_r = mv == m.rv; /* whose prefetched adjacency words */
-#if !PRISM_PREFETCH
-        if (is_r) {
-          if (rs0 + tid < rs1) pr0 = p.adj[rs0 + tid];
-          if (rs0 + tid + T < rs1) pr1 = p.adj[rs0 + tid + T];
-        } else {
-          if (bs0 + tid < bs1) pb0 = p.adj[bs0 + tid];
-          if (bs0 + tid + T < bs1) pb1 = p.adj[bs0 + tid + T];
-        }
-#endif
-        apply_move(p, t, V, sh, k, mv, mc, ma, is_r ? rs0 : bs0, is_r ? rs1 : bs1,
-                   is_r ? pr0 : pb0, is_r ? pr1 : pb1, tenure, iter, step, c_incr);
+        apply_move(p, t, V, sh, k, mv, mc, ma, tenure, iter, step, c_incr);
         energy += md;
         moves++;
       }
@@ -455,7 +425,6 @@ __global__ void __launch_bounds__(NARROW ? 256 : GPU_MAX_THREADS, NARROW ? 3 : 1
     for (int i = 0; i < PROF_PHASES; i++)
       p.prof[(size_t)r * PROF_SLOTS + i] += (unsigned long long)pf->t[i];
     p.prof[(size_t)r * PROF_SLOTS + PROF_PHASES] += prof_rescans;
-    p.prof[(size_t)r * PROF_SLOTS + PROF_PHASES + 1] += pf->rows;
   }
 #endif
 }

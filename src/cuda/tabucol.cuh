@@ -151,11 +151,20 @@ __device__ __forceinline__ void scan_list(
  * or select_scan, the same winner), decides between it and the random
  * Metropolis candidate or a Kempe interchange, and applies it. */
 
+/* An iteration's decision: the move taken (mv = GPU_NONE: none) and the
+ * random move (for a Kempe interchange). */
+typedef struct kdec {
+  int64_t md;
+  uint32_t mv, mc, ma, rv, ra, rc;
+  int metro; /* the move taken is the random one (Metropolis) */
+} kdec;
+
 /* The batch kernel's block-shared scalars. */
 typedef struct kshared {
   int ncv, stop;
   uint32_t len, len2, qlen, cnt, conf2;
   unsigned long long edelta;
+  kdec dec; /* written by warp 0 after S1, read by all after S2 */
 } kshared;
 
 /* Where one replica's tables are (shared or global memory: p.place). */
@@ -168,8 +177,7 @@ struct ktables {
   uint32_t *tf;
   int64_t *rinfo_d;
   uint32_t *L, *Lalt, *rinfo_f;
-  int32_t *im, *ia;
-  uint32_t *icnt, *inx;
+  irow *ir; /* the incremental selection's rows */
   uint32_t *gcolor, *gbelief, *gbest; /* the replica's rows of the global arrays */
   uint32_t *color;
   const uint32_t *belief;
@@ -179,16 +187,6 @@ struct ktables {
   uint64_t *tabu;
   uint32_t *mark, *queue;
 };
-
-/* An iteration's candidates: the best move's vertex, old color and delta
- * (bv = GPU_NONE: none allowed; its color bc is found by winner_color only
- * when needed) and the random one, with its delta and whether it is
- * allowed. */
-typedef struct kmove {
-  int64_t bd, dr;
-  uint32_t bv, bc, ba, rv, ra;
-  int r_allowed;
-} kmove;
 
 /* The batch constants an iteration's selection reads. */
 typedef struct kconst {
@@ -227,25 +225,22 @@ __device__ __forceinline__ void batch_layout(const kparams &p, const gpu_rep *st
     t->G = (GT *)p.gG + rs;
   }
   t->tf = (p.place & PLACE_TABU) ? (uint32_t *)cur : p.gtf + rs;
-  t->rinfo_d = (int64_t *)small;
+  /* the incremental selection's rows first (16-byte aligned): im / ia =
+   * the least e(v, c) = w_v G[v][c] + potential over the colors c !=
+   * color[v] that are not tabu / over all; icnt = how many colors reach
+   * each (low / high 16 bits); inx = the step at which the row goes stale
+   * (the first expiry of a tabu color of v; 0: stale now) */
+  t->ir = (irow *)small;
+  t->rinfo_d = (int64_t *)(t->ir + n);
   t->L = (uint32_t *)(t->rinfo_d + n);
   t->Lalt = t->L + n;
   t->rinfo_f = t->Lalt + n;
-  /* the incremental selection's rows: im / ia = the least
-   * e(v, c) = w_v G[v][c] + potential over the colors c != color[v] that are
-   * not tabu / over all; icnt = how many colors reach each (low / high 16
-   * bits); inx = the step at which the row goes stale (the first expiry of
-   * a tabu color of v; 0: stale now) */
-  t->im = (int32_t *)(t->rinfo_f + n);
-  t->ia = t->im + n;
-  t->icnt = (uint32_t *)(t->ia + n);
-  t->inx = t->icnt + n;
   t->gcolor = p.color + rn;
   t->gbelief = p.belief + rn;
   t->gbest = p.best_color + rn;
   t->o32 = NULL;
   if (p.place & PLACE_SMALL) {
-    t->color = t->inx + n;
+    t->color = t->rinfo_f + n;
     int32_t *om = (int32_t *)(t->color + n);
     uint32_t *bl = (uint32_t *)(om + n);
     uint32_t *of = bl + n;
@@ -266,9 +261,9 @@ __device__ __forceinline__ void batch_layout(const kparams &p, const gpu_rep *st
     t->color = t->gcolor;
     t->omega = p.omega;
     t->belief = t->gbelief;
-    t->inlist = (uint8_t *)(t->inx + n);
+    t->inlist = (uint8_t *)(t->rinfo_f + n);
   }
-  for (uint32_t v = tid; v < n; v += T) t->inx[v] = 0; /* every row stale */
+  for (uint32_t v = tid; v < n; v += T) t->ir[v].inx = 0; /* every row stale */
   t->tabu = p.tabu + rs;
   t->mark = p.mark + rn;
   t->queue = p.queue + rn;
@@ -346,8 +341,24 @@ __device__ __forceinline__ uint32_t compact_list(ktables<GT> &t, uint32_t len, u
 }
 
 /* The block's least (d, bk) and random key from every warp's: lane 0 of
- * each warp has written its slot; after the barrier every thread gets the
- * result. */
+ * each warp has written its slot; after the barrier every lane of the
+ * calling warp gets the result. */
+#if PRISM_SLOTS_REDUX
+__device__ __forceinline__ void slots_reduce(const gpu_slot *slots, uint32_t nwarps, int64_t *bd,
+                                             uint64_t *bk, uint64_t *rk) {
+  const uint32_t lane = threadIdx.x & 31;
+  uint64_t ud = UINT64_MAX, b = UINT64_MAX, r = UINT64_MAX;
+  if (lane < nwarps) {
+    ud = (uint64_t)slots[lane].d ^ 0x8000000000000000ull; /* signed order as unsigned */
+    b = slots[lane].bk;
+    r = slots[lane].rk;
+  }
+  const uint64_t D = warp_min64(ud);
+  *bk = warp_min64(ud == D ? b : UINT64_MAX);
+  *rk = warp_min64(r);
+  *bd = (int64_t)(D ^ 0x8000000000000000ull);
+}
+#else
 __device__ __forceinline__ void slots_reduce(const gpu_slot *slots, uint32_t nwarps, int64_t *bd,
                                              uint64_t *bk, uint64_t *rk) {
   const gpu_slot *sl = slots + ((threadIdx.x & 31) & (nwarps - 1));
@@ -362,29 +373,7 @@ __device__ __forceinline__ void slots_reduce(const gpu_slot *slots, uint32_t nwa
     if (orr < *rk) *rk = orr;
   }
 }
-
-/* The selection's result from the block's least (d, bk) and random key
- * rk (both keys' low words are list indices; rd / rf: the random move's
- * data per entry, and every entry's color). */
-__device__ __forceinline__ kmove decode_slots(int64_t bd, uint64_t bk, uint64_t rk,
-                                              const uint32_t *list, const int64_t *rd,
-                                              const uint32_t *rf) {
-  kmove m;
-  m.bd = bd;
-  m.bv = GPU_NONE;
-  m.bc = m.ba = 0;
-  if (bd != INT64_MAX) {
-    const uint32_t bi = (uint32_t)bk;
-    m.bv = list[bi];
-    m.ba = rf[bi] & 0x7FFFFFFFu;
-  }
-  const uint32_t ri = (uint32_t)rk;
-  m.rv = list[ri];
-  m.ra = rf[ri] & 0x7FFFFFFFu;
-  m.r_allowed = (int)(rf[ri] >> 31);
-  m.dr = rd[ri];
-  return m;
-}
+#endif
 
 /* The winner's color: among the allowed colors c != a of row v whose delta
  * is the least one, D, the one with the least mix32((v k + c) ^ salt) (the
@@ -416,14 +405,14 @@ __device__ __forceinline__ uint32_t winner_color(const ktables<GT> &t, const kco
   return (unmix32(best) ^ salt) - v * k;
 }
 
-/* The selection by the incremental rows (incr.cuh): phase 1, one block
- * reduction. */
+/* The selection by the incremental rows (incr.cuh): phase 1, each warp's
+ * least (m_v, vertex key) and random key into its slot. Ends with S1. */
 template <typename GT>
-__device__ __forceinline__ kmove select_incr(incr_view<GT> &V, const ktables<GT> &t,
-                                             uint32_t len, uint32_t step, uint32_t salt2,
-                                             uint32_t vsalt, int64_t slack, uint32_t rc0,
-                                             kprof *pf) {
-  const uint32_t lane = threadIdx.x & 31, warp = threadIdx.x >> 5, nwarps = blockDim.x >> 5;
+__device__ __forceinline__ void select_incr(incr_view<GT> &V, const ktables<GT> &t,
+                                            uint32_t len, uint32_t step, uint32_t salt2,
+                                            uint32_t vsalt, int64_t slack, uint32_t rc0,
+                                            kprof *pf) {
+  const uint32_t lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
   V.L = t.L;
   int32_t lD;
   uint64_t lbk, lrk;
@@ -438,19 +427,16 @@ __device__ __forceinline__ kmove select_incr(incr_view<GT> &V, const ktables<GT>
   }
   PROF_MARK(1);
   __syncthreads(); /* S1 */
-  int64_t bd;
-  slots_reduce(t.slots, nwarps, &bd, &lbk, &lrk);
-  PROF_MARK(2);
-  return decode_slots(bd, lbk, lrk, t.L, t.rinfo_d, t.rinfo_f);
 }
 
-/* The selection by the full scan (scan_list) and one block reduction. */
+/* The selection by the full scan (scan_list), each warp's best into its
+ * slot. Ends with S1. */
 template <typename GT>
-__device__ __forceinline__ kmove select_scan(const ktables<GT> &t, const kconst &kc,
-                                             uint32_t len, uint32_t step, uint32_t vsalt,
-                                             uint32_t salt2, int64_t slack, uint32_t rc0,
-                                             int narrow_d, kprof *pf) {
-  const uint32_t lane = threadIdx.x & 31, warp = threadIdx.x >> 5, nwarps = blockDim.x >> 5;
+__device__ __forceinline__ void select_scan(const ktables<GT> &t, const kconst &kc,
+                                            uint32_t len, uint32_t step, uint32_t vsalt,
+                                            uint32_t salt2, int64_t slack, uint32_t rc0,
+                                            int narrow_d, kprof *pf) {
+  const uint32_t lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
   int64_t lbd;
   uint64_t lbk, lrk;
   if (narrow_d)
@@ -463,7 +449,6 @@ __device__ __forceinline__ kmove select_scan(const ktables<GT> &t, const kconst 
                            t.belief, kc.bel_on, kc.k, kc.topr, kc.topc, kc.mu, kc.beta, slack,
                            t.tf, step, rc0, vsalt, salt2, t.rinfo_d, t.rinfo_f, &lbd, &lbk,
                            &lrk);
-  PROF_MARK(1);
 #pragma unroll
   for (int o = 16; o > 0; o >>= 1) {
     const int64_t od = __shfl_xor_sync(FULL_MASK, lbd, o);
@@ -477,28 +462,74 @@ __device__ __forceinline__ kmove select_scan(const ktables<GT> &t, const kconst 
     t.slots[warp].bk = lbk;
     t.slots[warp].rk = lrk;
   }
+  PROF_MARK(1);
   __syncthreads(); /* S1 */
-  slots_reduce(t.slots, nwarps, &lbd, &lbk, &lrk);
-  PROF_MARK(2);
-  return decode_slots(lbd, lbk, lrk, t.L, t.rinfo_d, t.rinfo_f);
+}
+
+/* After S1, warp-wide: the block's winners from the slots (both keys' low
+ * words are list indices; rinfo: the random move's data per entry, and
+ * every entry's color), then the move taken: the random one if allowed,
+ * accepted (Metropolis against the best delta; A's fourth word) and not the
+ * best move itself, else the best move, whose color is looked for only when
+ * it may be needed. */
+template <typename GT>
+__device__ __forceinline__ kdec decide_move(const ktables<GT> &t, const kconst &kc,
+                                            uint32_t step, uint32_t salt, int64_t slack,
+                                            uint32_t rc0, uint32_t a3) {
+  int64_t bd;
+  uint64_t bk, rk;
+  slots_reduce(t.slots, blockDim.x >> 5, &bd, &bk, &rk);
+  uint32_t bv = GPU_NONE, ba = 0, bc = 0;
+  if (bd != INT64_MAX) {
+    const uint32_t bi = (uint32_t)bk;
+    bv = t.L[bi];
+    ba = t.rinfo_f[bi] & 0x7FFFFFFFu;
+  }
+  const uint32_t ri = (uint32_t)rk, rf = t.rinfo_f[ri];
+  kdec d;
+  d.rv = t.L[ri];
+  d.ra = rf & 0x7FFFFFFFu;
+  d.rc = rc0 + (rc0 >= d.ra);
+  const int64_t dr = t.rinfo_d[ri];
+  const int r_allowed = (int)(rf >> 31);
+  int r_take = r_allowed && dr <= bd;
+  if (r_allowed && !r_take) {
+    const int64_t diff = dr - bd;
+    r_take = diff < PRISM_METRO_LEVELS && a3 < t.metro[diff];
+  }
+  if (bv != GPU_NONE && (!r_take || d.rv == bv)) bc = winner_color(t, kc, bv, ba, bd, slack, step, salt);
+  if (r_take && (d.rv != bv || d.rc != bc)) {
+    d.mv = d.rv;
+    d.mc = d.rc;
+    d.ma = d.ra;
+    d.md = dr;
+    d.metro = 1;
+  } else {
+    d.mv = bv;
+    d.mc = bc;
+    d.ma = ba;
+    d.md = bd;
+    d.metro = 0;
+  }
+  return d;
 }
 
 /* Apply the move of mv from ma to mc (tabu for tenure iterations): G rows of
- * its neighbours (the first two strides of its adjacency, q0 and q1, loaded
- * before the decision), their incremental rows, the conflict list and
- * count. Block-wide; the caller's barrier ends it. */
+ * its neighbours, their incremental rows, the conflict list and count.
+ * Block-wide; the caller's barrier ends it. (Loading the first adjacency
+ * words of both candidate moves before the decision was 2-3% slower than
+ * loading the chosen move's here: dev/cuda/NOTES.md, v7.) */
 template <typename GT>
 __device__ __forceinline__ void apply_move(const kparams &p, const ktables<GT> &t,
                                            const incr_view<GT> &V, kshared &sh, uint32_t k,
-                                           uint32_t mv, uint32_t mc, uint32_t ma, uint64_t ms0,
-                                           uint64_t ms1, uint32_t q0, uint32_t q1,
+                                           uint32_t mv, uint32_t mc, uint32_t ma,
                                            uint64_t tenure, uint64_t iter, uint32_t step,
                                            uint32_t c_incr) {
   const uint32_t tid = threadIdx.x, T = blockDim.x;
   const uint32_t w = (uint32_t)t.omega[mv];
-  uint32_t j = 0;
-  for (uint64_t e = ms0 + tid; e < ms1; e += T, j++) {
-    const uint32_t u = j == 0 ? q0 : j == 1 ? q1 : p.adj[e];
+  const uint64_t ms1 = row_at(t.o32, p.off, mv + 1);
+  for (uint64_t e = row_at(t.o32, p.off, mv) + tid; e < ms1; e += T) {
+    const uint32_t u = p.adj[e];
     const uint32_t xa = u * k + ma, xc = u * k + mc;
     const uint32_t ga = (uint32_t)t.G[xa] - w, gc = (uint32_t)t.G[xc] + w;
     t.G[xa] = (GT)ga;
@@ -518,7 +549,7 @@ __device__ __forceinline__ void apply_move(const kparams &p, const ktables<GT> &
   if (tid == 0) {
     const size_t x = (size_t)mv * k + ma;
     t.tabu[x] = iter + 1 + tenure;
-    t.inx[mv] = 0; /* new color, new tabu entry: its row is rescanned */
+    t.ir[mv].inx = 0; /* new color, new tabu entry: its row is rescanned */
     const uint64_t rel = (uint64_t)step + 1 + tenure;
     t.tf[x] = rel > 0xFFFFFFFFull ? 0xFFFFFFFFu : (uint32_t)rel;
     const int before = t.G[mv * k + ma] > 0, now = t.G[mv * k + mc] > 0;
