@@ -2,19 +2,19 @@
  * whole population in one launch, one thread block per replica, taking move
  * for move the same steps as the CPU. docs/cuda.md describes the layout.
  *
- * Per iteration a block does (two block barriers, S1 and S3):
+ * Per iteration a block does (three block barriers, S1, S2 and S3):
  *   scan    every thread takes an equal slice of the (conflict list x colors)
  *           candidates (or, with the incremental selection of incr.cuh, of
  *           the list, reading each vertex's carried row minima): per vertex
  *           its least allowed delta, keyed by mix32(v ^ vsalt); the random
  *           vertex by mix32(v ^ salt2); and for each conflicting vertex the
  *           delta / tabu state of its random color, stored by list index;
- *   S1      warp reductions, one slot per warp, every warp folds the slots,
- *           so every thread holds the same winners (no broadcast barrier);
- *   decide  tunneling (Kempe chain, block-wide BFS), Metropolis, best move:
- *           uniform control flow, identical in every thread; the best
- *           move's color is found in its vertex's row by every warp
- *           (winner_color), only when the best move may be taken;
+ *   S1      warp reductions, one slot per warp;
+ *   decide  warp 0 folds the slots, takes the random move (Metropolis) or
+ *           the best one, whose color it finds in its vertex's row
+ *           (winner_color), and hands the move over at S2; then, uniform
+ *           in all threads, tunneling (Kempe chain, block-wide BFS) or the
+ *           move;
  *   apply   the neighbours of the moved vertex in parallel: G rows, conflict
  *           count, list appends (list entries that stopped conflicting are
  *           dropped lazily, by a compaction when the list is a quarter too
