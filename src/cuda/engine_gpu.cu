@@ -156,7 +156,7 @@ static double now_s(void) {
 static uint32_t choose_place(const gpu1_engine *ce, uint32_t k, size_t *bytes) {
   size_t used = HEAD_BYTES;
   const size_t budget = ce->smem_optin;
-  const size_t nk = (size_t)ce->n * k;
+  const size_t nk = (size_t)ce->n * row_stride(k);
   uint32_t place = 0;
   const size_t small = small_size(ce->n, 1), gz = align16(nk * (ce->g16 ? 2 : 4)),
                tz = align16(nk * 4);
@@ -338,7 +338,7 @@ extern "C" gpu1_engine *gpu1_create(const prism_graph *g,
     return NULL;
   }
   if (kmax < 2) kmax = 2;
-  if ((uint64_t)n * kmax > 0xFFFFFFFFull) {
+  if ((uint64_t)n * row_stride(kmax) > 0xFFFFFFFFull) {
     snprintf(err, err_len,
              "graph too large for the CUDA engine: n x k = %u x %u exceeds 2^32 (the move "
              "keys of replica.c are 32-bit)",
@@ -357,7 +357,7 @@ extern "C" gpu1_engine *gpu1_create(const prism_graph *g,
   ce->kmax = kmax;
   ce->max_degree = g->max_degree;
   ce->adj_len = g->offsets[n];
-  ce->stride = ((size_t)n * kmax + 7) & ~(size_t)7;
+  ce->stride = ((size_t)n * row_stride(kmax) + 7) & ~(size_t)7;
   int dev = 0;
   CHECK_CUDA(cudaGetDevice(&dev));
   cudaDeviceProp prop;
@@ -809,8 +809,8 @@ extern "C" void gpu1_launch(gpu1_engine *ce, uint32_t group, prism_replica *reps
   const uint32_t place = ce->place_alloc;
   size_t smem = HEAD_BYTES;
   if (place & PLACE_SMALL) smem += small_size(n, 1);
-  if (place & PLACE_G) smem += align16((size_t)n * kbig * (ce->g16 ? 2 : 4));
-  if (place & PLACE_TABU) smem += align16((size_t)n * kbig * 4);
+  if (place & PLACE_G) smem += align16((size_t)n * row_stride(kbig) * (ce->g16 ? 2 : 4));
+  if (place & PLACE_TABU) smem += align16((size_t)n * row_stride(kbig) * 4);
 
   kparams p = launch_params(ce, gs, group, first, place, any_pc);
   const unsigned smem_u = (unsigned)smem;

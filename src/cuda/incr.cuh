@@ -37,7 +37,7 @@ struct incr_view {
   const GT *G;
   const int32_t *omega;
   irow *ir; /* per vertex: im, ia, icnt, inx (kernel.cuh) */
-  uint32_t k, topr, topc;
+  uint32_t k, ks, topr, topc; /* ks: the row stride of G and tf */
   int32_t mu, beta;
   int bel_on;
 #ifdef PRISM_CUDA_PROFILE
@@ -111,7 +111,7 @@ template <typename GT>
 __device__ __forceinline__ void incr_rescan(const incr_view<GT> &V, uint32_t sv, uint32_t step,
                                             int32_t *m, uint32_t *mc, int32_t *am,
                                             uint32_t *ac, uint32_t *nx) {
-  const uint32_t lane = threadIdx.x & 31, sa = V.color[sv], rowb = sv * V.k;
+  const uint32_t lane = threadIdx.x & 31, sa = V.color[sv], rowb = sv * V.ks;
   const int32_t sw = V.omega[sv];
   const uint32_t sbel = V.bel_on ? V.belief[sv] : GPU_NONE;
   *m = *am = INT32_MAX;
@@ -155,7 +155,8 @@ __device__ __forceinline__ void incr_phase1(const incr_view<GT> &V, uint32_t len
   /* entries dealt to the warps in turn (entry i0 + warp + nwarps lane), so
    * that the rescans of the stale rows, which a warp does one after the
    * other, spread over all warps (+4-10% moves/s against consecutive
-   * entries per warp: dev/cuda/NOTES.md, v7) */
+   * entries per warp; the lanes' 16-way bank conflicts on the list cost
+   * less than a rotation that avoids them: dev/cuda/NOTES.md, v7) */
   const uint32_t slot = warp + nwarps * lane;
   const int32_t slack = slack64 > INT32_MAX ? INT32_MAX : slack64 < INT32_MIN ? INT32_MIN
                                                                              : (int32_t)slack64;
@@ -168,7 +169,7 @@ __device__ __forceinline__ void incr_phase1(const incr_view<GT> &V, uint32_t len
     if (i < len) {
       v = V.L[i];
       a = V.color[v];
-      ga = (uint32_t)V.G[v * V.k + a];
+      ga = (uint32_t)V.G[v * V.ks + a];
       rw = V.ir[v];
     }
     const int valid = ga != 0; /* stopped conflicting: dropped at compaction */
@@ -202,7 +203,7 @@ __device__ __forceinline__ void incr_phase1(const incr_view<GT> &V, uint32_t len
       rm = rw.im;
       ram = rw.ia;
     }
-    const uint32_t rowb = v * V.k, bel = V.bel_on ? V.belief[v] : GPU_NONE;
+    const uint32_t rowb = v * V.ks, bel = V.bel_on ? V.belief[v] : GPU_NONE;
     const int32_t w = V.omega[v];
     const int32_t pa = (a == V.topc ? V.mu : 0) + (a != bel ? V.beta : 0);
     const int32_t base = w * (int32_t)ga + pa; /* e(v, a) as the full scan has it */
@@ -238,7 +239,6 @@ __device__ __forceinline__ void incr_carry(const incr_view<GT> &V, uint32_t u, u
   irow rw = V.ir[u];
   uint32_t nx = rw.inx;
   if (step + 1 >= nx) return; /* stale, or stale by next step */
-  const uint32_t k = V.k;
   const int32_t wu = V.omega[u];
   const uint32_t belu = V.bel_on ? V.belief[u] : GPU_NONE;
   int32_t m = rw.im, am = rw.ia;
@@ -247,12 +247,12 @@ __device__ __forceinline__ void incr_carry(const incr_view<GT> &V, uint32_t u, u
   if (ma != cu) { /* e(u, ma) fell */
     const int32_t e = incr_e(V, ma, wu, ga, belu);
     min_count(&am, &acn, e, 1);
-    if (V.tf[u * k + ma] <= step) min_count(&m, &mcn, e, 1);
+    if (V.tf[u * V.ks + ma] <= step) min_count(&m, &mcn, e, 1);
   }
   if (mc != cu) { /* e(u, mc) rose from e */
     const int32_t e = incr_e(V, mc, wu, gc - w, belu);
     if (e == am && --acn == 0) nx = 0;
-    if (V.tf[u * k + mc] <= step && e == m && --mcn == 0) nx = 0;
+    if (V.tf[u * V.ks + mc] <= step && e == m && --mcn == 0) nx = 0;
   }
   if (nx == 0) {
     V.ir[u].inx = 0;

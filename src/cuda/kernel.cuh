@@ -139,6 +139,18 @@ static __host__ __device__ __forceinline__ size_t align16(size_t x) {
   return (x + 15) & ~(size_t)15;
 }
 
+/* The row stride of G and of the batch-relative tabu copy for k colors: k
+ * made odd, so that the lanes of a warp that read the same column of
+ * different rows (the apply, phase 1) hit different shared-memory banks
+ * (k = 48: 8-way conflicts on 16-bit G, 16-way on the tabu copy;
+ * dev/cuda/NOTES.md, v7). The exact tabu table keeps stride k. */
+#ifndef PRISM_ODD_STRIDE
+#define PRISM_ODD_STRIDE 1
+#endif
+static __host__ __device__ __forceinline__ uint32_t row_stride(uint32_t k) {
+  return PRISM_ODD_STRIDE ? k | 1u : k;
+}
+
 /* Bytes of the per-replica "small" arrays: rinfo_d (8n), L, Lalt, rinfo_f
  * (4n each), the row minima of the incremental selection (im, ia, icnt, inx:
  * 4n each), in shared memory also color, omega, belief (4n each) and the CSR
@@ -262,6 +274,7 @@ __global__ void __launch_bounds__(NARROW ? 256 : GPU_MAX_THREADS, NARROW ? 3 : 1
   const uint64_t iter0 = iter;
   kconst kc;
   kc.k = k;
+  kc.ks = row_stride(k);
   kc.topr = k - 1;
   kc.topc = cf->k - 1;
   kc.mu = mu;
@@ -288,6 +301,7 @@ __global__ void __launch_bounds__(NARROW ? 256 : GPU_MAX_THREADS, NARROW ? 3 : 1
   V.omega = t.omega;
   V.ir = t.ir;
   V.k = k;
+  V.ks = kc.ks;
   V.topr = kc.topr;
   V.topc = kc.topc;
   V.mu = (int32_t)mu; /* c_incr: |mu|, |beta| < 2^24 */
@@ -323,7 +337,7 @@ __global__ void __launch_bounds__(NARROW ? 256 : GPU_MAX_THREADS, NARROW ? 3 : 1
         __syncthreads();
       }
       /* ---- drop list entries that stopped conflicting (a quarter too many) */
-      if (len > (uint32_t)ncv + ((uint32_t)ncv >> 2) + 8u) len = compact_list(t, len, k, sh);
+      if (len > (uint32_t)ncv + ((uint32_t)ncv >> 2) + 8u) len = compact_list(t, len, kc.ks, sh);
 
       PROF_MARK(0);
       const prism_u32x4 A = t.rng[2 * (step & (RNG_AHEAD - 1))],
@@ -350,7 +364,7 @@ __global__ void __launch_bounds__(NARROW ? 256 : GPU_MAX_THREADS, NARROW ? 3 : 1
       PROF_MARK(3);
       if (c_tun_thr && b0 < c_tun_thr) {
         int64_t delta = 0;
-        if (kempe_chain<GT>(t.o32, p.off, p.adj, n, c_max_chain, t.G, k, t.color, t.omega,
+        if (kempe_chain<GT>(t.o32, p.off, p.adj, n, c_max_chain, t.G, kc.ks, t.color, t.omega,
                             t.belief, bel_on, mu, beta, kc.topc, t.mark, t.queue, &stamp,
                             &sh.qlen, &sh.edelta, d.rv, d.ra, d.rc, &delta)) {
           if (c_incr) { /* colors moved along the chain: every row stale */
@@ -380,7 +394,7 @@ __global__ void __launch_bounds__(NARROW ? 256 : GPU_MAX_THREADS, NARROW ? 3 : 1
         const uint64_t tenure =
             (c_tabu_base ? (((uint64_t)b1 * c_tabu_base) >> 32) : 0) +
             (((uint64_t)c_alpha_fp * (uint32_t)ncv) >> 8);
-        apply_move(p, t, V, sh, k, mv, mc, ma, tenure, iter, step, c_incr);
+        apply_move(p, t, V, sh, k, kc.ks, mv, mc, ma, tenure, iter, step, c_incr);
         energy += md;
         moves++;
       }
@@ -404,7 +418,7 @@ __global__ void __launch_bounds__(NARROW ? 256 : GPU_MAX_THREADS, NARROW ? 3 : 1
     }
 
   /* ---- write back: colors, the conflict set, the scalars */
-  batch_write_conflicts(p, t, sh, r, len, k);
+  batch_write_conflicts(p, t, sh, r, len, kc.ks);
   if (tid == 0) {
     st->conflicts = sh.conf2 / 2;
     st->energy = energy;

@@ -95,9 +95,10 @@ template <typename GT, typename DT>
 __device__ __forceinline__ void scan_list(
     const uint32_t *L, uint32_t len, uint32_t grp, uint32_t ngrp, uint32_t sub, uint32_t gs,
     const uint32_t *color, const GT *G, const int32_t *omega, const uint32_t *belief, int bel_on,
-    uint32_t k, uint32_t topr, uint32_t topc, int64_t mu64, int64_t beta64, int64_t slack64,
-    const uint32_t *tf, uint32_t step, uint32_t rc0, uint32_t vsalt, uint32_t salt2,
-    int64_t *rinfo_d, uint32_t *rinfo_f, int64_t *out_d, uint64_t *out_bk, uint64_t *out_rk) {
+    uint32_t k, uint32_t ks, uint32_t topr, uint32_t topc, int64_t mu64, int64_t beta64,
+    int64_t slack64, const uint32_t *tf, uint32_t step, uint32_t rc0, uint32_t vsalt,
+    uint32_t salt2, int64_t *rinfo_d, uint32_t *rinfo_f, int64_t *out_d, uint64_t *out_bk,
+    uint64_t *out_rk) {
   const DT dmax = sizeof(DT) == 4 ? (DT)INT32_MAX : (DT)INT64_MAX;
   const DT dmin = sizeof(DT) == 4 ? (DT)INT32_MIN : (DT)INT64_MIN;
   /* |d| < 2^28 when DT is 32-bit, so a clamped slack compares the same */
@@ -106,7 +107,7 @@ __device__ __forceinline__ void scan_list(
   DT bd = dmax;
   uint64_t bk = UINT64_MAX, rk = UINT64_MAX;
   for (uint32_t i = grp; i < len; i += ngrp) {
-    const uint32_t v = L[i], a = color[v], rowb = v * k;
+    const uint32_t v = L[i], a = color[v], rowb = v * ks;
     const DT ga = (DT)G[rowb + a];
     if (ga == 0) continue; /* stopped conflicting; dropped at compaction */
     const DT w = (DT)omega[v];
@@ -190,7 +191,7 @@ struct ktables {
 
 /* The batch constants an iteration's selection reads. */
 typedef struct kconst {
-  uint32_t k, topr, topc;
+  uint32_t k, ks, topr, topc; /* ks: the row stride of G and tf */
   int64_t mu, beta;
   int bel_on;
   uint32_t gs, sub, grp, ngrp; /* scan groups: gs lanes per list entry */
@@ -202,7 +203,7 @@ typedef struct kconst {
 template <typename GT>
 __device__ __forceinline__ void batch_layout(const kparams &p, const gpu_rep *st, uint32_t r,
                                              unsigned char *dsm, ktables<GT> *t) {
-  const uint32_t tid = threadIdx.x, T = blockDim.x, n = p.n, k = st->k, nk = n * k;
+  const uint32_t tid = threadIdx.x, T = blockDim.x, n = p.n, k = st->k, nk = n * row_stride(k);
   const size_t rn = (size_t)r * n, rs = (size_t)r * p.stride;
   unsigned char *cur = dsm;
   t->metro = (uint32_t *)cur;
@@ -277,21 +278,25 @@ __device__ __forceinline__ uint32_t batch_tables(const kparams &p, const gpu_rep
                                                  uint64_t iter0, const ktables<GT> &t,
                                                  kshared &sh) {
   const uint32_t tid = threadIdx.x, T = blockDim.x, lane = tid & 31, warp = tid >> 5,
-                 nwarps = T >> 5, n = p.n, k = st->k, nk = n * k;
+                 nwarps = T >> 5, n = p.n, k = st->k, ks = row_stride(k);
   for (uint32_t i = tid; i < PRISM_METRO_LEVELS; i += T)
     t.metro[i] = p.metro[(size_t)r * PRISM_METRO_LEVELS + i];
-  for (uint32_t i = tid; i < nk; i += T) t.G[i] = 0;
+  for (uint32_t i = tid; i < n * ks; i += T) t.G[i] = 0;
   {
+    /* the exact table has stride k, the copy ks (its padding column is
+     * never read) */
     const int clear = st->clear_tabu != 0;
-    for (uint32_t i = tid; i < nk; i += T) {
-      uint64_t x = t.tabu[i];
-      if (clear) {
-        t.tabu[i] = 0;
-        x = 0;
+    for (uint32_t v = warp; v < n; v += nwarps)
+      for (uint32_t c = lane; c < k; c += 32) {
+        const uint32_t i = v * k + c;
+        uint64_t x = t.tabu[i];
+        if (clear) {
+          t.tabu[i] = 0;
+          x = 0;
+        }
+        uint64_t rel = x > iter0 ? x - iter0 : 0;
+        t.tf[v * ks + c] = rel > 0xFFFFFFFFull ? 0xFFFFFFFFu : (uint32_t)rel;
       }
-      uint64_t rel = x > iter0 ? x - iter0 : 0;
-      t.tf[i] = rel > 0xFFFFFFFFull ? 0xFFFFFFFFu : (uint32_t)rel;
-    }
   }
   if (tid == 0) {
     sh.len = 0;
@@ -305,12 +310,12 @@ __device__ __forceinline__ uint32_t batch_tables(const kparams &p, const gpu_rep
     const uint64_t e1 = p.off[v + 1];
     for (uint64_t e = p.off[v] + lane; e < e1; e += 32) {
       const uint32_t u = p.adj[e];
-      g_add(t.G, v * k + t.color[u], (uint32_t)t.omega[u]);
+      g_add(t.G, v * ks + t.color[u], (uint32_t)t.omega[u]);
     }
   }
   __syncthreads();
   for (uint32_t v = tid; v < n; v += T) {
-    const int conf = t.G[v * k + t.color[v]] > 0;
+    const int conf = t.G[v * ks + t.color[v]] > 0;
     t.inlist[v] = (uint8_t)conf;
     if (conf) t.L[atomicAdd(&sh.len, 1u)] = v;
   }
@@ -320,11 +325,11 @@ __device__ __forceinline__ uint32_t batch_tables(const kparams &p, const gpu_rep
 
 /* Drop the list entries that stopped conflicting (L and Lalt swap). */
 template <typename GT>
-__device__ __forceinline__ uint32_t compact_list(ktables<GT> &t, uint32_t len, uint32_t k,
+__device__ __forceinline__ uint32_t compact_list(ktables<GT> &t, uint32_t len, uint32_t ks,
                                                  kshared &sh) {
   for (uint32_t i = threadIdx.x; i < len; i += blockDim.x) {
     const uint32_t v = t.L[i];
-    if (t.G[v * k + t.color[v]] > 0) t.Lalt[atomicAdd(&sh.len2, 1u)] = v;
+    if (t.G[v * ks + t.color[v]] > 0) t.Lalt[atomicAdd(&sh.len2, 1u)] = v;
     else t.inlist[v] = 0;
   }
   __syncthreads();
@@ -385,7 +390,7 @@ template <typename GT>
 __device__ __forceinline__ uint32_t winner_color(const ktables<GT> &t, const kconst &kc,
                                                  uint32_t v, uint32_t a, int64_t D,
                                                  int64_t slack, uint32_t step, uint32_t salt) {
-  const uint32_t k = kc.k, rowb = v * k;
+  const uint32_t k = kc.k, rowb = v * kc.ks;
   const int64_t w = t.omega[v], ga = (int64_t)t.G[rowb + a];
   const uint32_t bel = kc.bel_on ? t.belief[v] : GPU_NONE;
   const int64_t pa = (a == kc.topc ? kc.mu : 0) + (a != bel ? kc.beta : 0);
@@ -441,12 +446,12 @@ __device__ __forceinline__ void select_scan(const ktables<GT> &t, const kconst &
   uint64_t lbk, lrk;
   if (narrow_d)
     scan_list<GT, int32_t>(t.L, len, kc.grp, kc.ngrp, kc.sub, kc.gs, t.color, t.G, t.omega,
-                           t.belief, kc.bel_on, kc.k, kc.topr, kc.topc, kc.mu, kc.beta, slack,
+                           t.belief, kc.bel_on, kc.k, kc.ks, kc.topr, kc.topc, kc.mu, kc.beta, slack,
                            t.tf, step, rc0, vsalt, salt2, t.rinfo_d, t.rinfo_f, &lbd, &lbk,
                            &lrk);
   else
     scan_list<GT, int64_t>(t.L, len, kc.grp, kc.ngrp, kc.sub, kc.gs, t.color, t.G, t.omega,
-                           t.belief, kc.bel_on, kc.k, kc.topr, kc.topc, kc.mu, kc.beta, slack,
+                           t.belief, kc.bel_on, kc.k, kc.ks, kc.topr, kc.topc, kc.mu, kc.beta, slack,
                            t.tf, step, rc0, vsalt, salt2, t.rinfo_d, t.rinfo_f, &lbd, &lbk,
                            &lrk);
 #pragma unroll
@@ -522,7 +527,7 @@ __device__ __forceinline__ kdec decide_move(const ktables<GT> &t, const kconst &
 template <typename GT>
 __device__ __forceinline__ void apply_move(const kparams &p, const ktables<GT> &t,
                                            const incr_view<GT> &V, kshared &sh, uint32_t k,
-                                           uint32_t mv, uint32_t mc, uint32_t ma,
+                                           uint32_t ks, uint32_t mv, uint32_t mc, uint32_t ma,
                                            uint64_t tenure, uint64_t iter, uint32_t step,
                                            uint32_t c_incr) {
   const uint32_t tid = threadIdx.x, T = blockDim.x;
@@ -530,7 +535,7 @@ __device__ __forceinline__ void apply_move(const kparams &p, const ktables<GT> &
   const uint64_t ms1 = row_at(t.o32, p.off, mv + 1);
   for (uint64_t e = row_at(t.o32, p.off, mv) + tid; e < ms1; e += T) {
     const uint32_t u = p.adj[e];
-    const uint32_t xa = u * k + ma, xc = u * k + mc;
+    const uint32_t xa = u * ks + ma, xc = u * ks + mc;
     const uint32_t ga = (uint32_t)t.G[xa] - w, gc = (uint32_t)t.G[xc] + w;
     t.G[xa] = (GT)ga;
     t.G[xc] = (GT)gc;
@@ -547,12 +552,11 @@ __device__ __forceinline__ void apply_move(const kparams &p, const ktables<GT> &
     }
   }
   if (tid == 0) {
-    const size_t x = (size_t)mv * k + ma;
-    t.tabu[x] = iter + 1 + tenure;
+    t.tabu[(size_t)mv * k + ma] = iter + 1 + tenure;
     t.ir[mv].inx = 0; /* new color, new tabu entry: its row is rescanned */
     const uint64_t rel = (uint64_t)step + 1 + tenure;
-    t.tf[x] = rel > 0xFFFFFFFFull ? 0xFFFFFFFFu : (uint32_t)rel;
-    const int before = t.G[mv * k + ma] > 0, now = t.G[mv * k + mc] > 0;
+    t.tf[mv * ks + ma] = rel > 0xFFFFFFFFull ? 0xFFFFFFFFu : (uint32_t)rel;
+    const int before = t.G[mv * ks + ma] > 0, now = t.G[mv * ks + mc] > 0;
     t.color[mv] = mc;
     if (now && !before) {
       atomicAdd(&sh.ncv, 1);
@@ -573,7 +577,7 @@ __device__ __forceinline__ void apply_move(const kparams &p, const ktables<GT> &
 template <typename GT>
 __device__ __forceinline__ void batch_write_conflicts(const kparams &p, const ktables<GT> &t,
                                                       kshared &sh, uint32_t r, uint32_t len,
-                                                      uint32_t k) {
+                                                      uint32_t ks) {
   const uint32_t tid = threadIdx.x, T = blockDim.x, n = p.n;
   __syncthreads();
   if (p.place & PLACE_SMALL)
@@ -581,7 +585,7 @@ __device__ __forceinline__ void batch_write_conflicts(const kparams &p, const kt
   uint32_t *cv_out = p.cv_out + (size_t)r * n;
   for (uint32_t i = tid; i < len; i += T) {
     const uint32_t v = t.L[i];
-    if (t.G[v * k + t.color[v]] > 0) {
+    if (t.G[v * ks + t.color[v]] > 0) {
       cv_out[atomicAdd(&sh.cnt, 1u)] = v;
       const uint32_t cvv = t.color[v];
       uint32_t same = 0;
