@@ -151,10 +151,6 @@ static __host__ __device__ __forceinline__ uint32_t row_stride(uint32_t k) {
   return PRISM_ODD_STRIDE ? k | 1u : k;
 }
 
-/* Bytes of the per-replica "small" arrays: rinfo_d (8n), L, Lalt, rinfo_f
- * (4n each), the row minima of the incremental selection (im, ia, icnt, inx:
- * 4n each), in shared memory also color, omega, belief (4n each) and the CSR
- * offsets as 32-bit words (4n + 4); inlist (n). */
 /* A vertex's row state for the incremental selection (incr.cuh), 16 bytes:
  * one load and one store where the apply carries it. */
 typedef struct __align__(16) irow {
@@ -163,6 +159,10 @@ typedef struct __align__(16) irow {
   uint32_t inx;    /* the step at which the row goes stale (0: now) */
 } irow;
 
+/* Bytes of the per-replica "small" arrays, in this order: the row states of
+ * the incremental selection (irow, 16n), rinfo_d (8n), L, Lalt, rinfo_f (4n
+ * each), in shared memory also color, omega, belief (4n each) and the CSR
+ * offsets as 32-bit words (4n + 4); inlist (n). */
 static __host__ __device__ __forceinline__ size_t small_size(uint32_t n, int in_smem) {
   return align16((size_t)n * (in_smem ? 53 : 37) + (in_smem ? 4 : 0));
 }
