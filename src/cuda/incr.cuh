@@ -1,5 +1,5 @@
 /* incr.cuh - the incremental move selection of the CUDA batch kernel
- * (engine_gpu.cu; dev/cuda/NOTES.md, v5). Included by engine_gpu.cu only.
+ * (engine_gpu.cu; dev/cuda/NOTES.md, v5 and v7). Included by engine_gpu.cu only.
  *
  * The full scan looks at every (conflicting vertex, color) pair in every
  * iteration. Here every vertex v carries its row minima between iterations:
@@ -7,7 +7,8 @@
  *   im[v]   = min e(v, c) over c != color[v] not tabu (icnt low 16 bits: how
  *             many colors reach it), ia[v] = min over all c != color[v]
  *             (icnt high 16 bits), inx[v] = the step at which one of v's
- *             tabu colors frees (0: stale now).
+ *             tabu colors frees (0: stale now); the four in one 16-byte
+ *             word per vertex (irow, kernel.cuh).
  * A move updates the rows of the moved vertex's neighbours in O(1) each
  * (incr_carry); a row goes stale when its minimum loses its last color, when
  * its vertex moves, at a tabu expiry, or after a Kempe interchange, and is
@@ -24,7 +25,6 @@
  * potentials) and k <= 65536 (16-bit counts). */
 #ifndef PRISM_CUDA_INCR_CUH
 #define PRISM_CUDA_INCR_CUH
-
 
 /* What the selection reads and carries: one replica's tables (shared or
  * global memory) and the batch's constants. */
