@@ -97,7 +97,7 @@ typedef struct gpu_tel {
 /* One warp's partial winners. */
 typedef struct gpu_slot {
   int64_t d;   /* best move delta (INT64_MAX: none) */
-  uint64_t bk; /* key << 32 | list index of the best move */
+  uint64_t bk; /* mix32(v ^ vsalt) << 32 | list index of the best move's vertex */
   uint64_t rk; /* mix32(v ^ salt2) << 32 | list index of the random vertex */
 } gpu_slot;
 

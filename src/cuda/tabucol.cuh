@@ -410,6 +410,21 @@ __device__ __forceinline__ uint32_t winner_color(const ktables<GT> &t, const kco
   return (unmix32(best) ^ salt) - v * k;
 }
 
+/* Lane 0 writes the warp's best (d, bk) and random key rk to its slot;
+ * then S1. The end of both selections. */
+template <typename GT>
+__device__ __forceinline__ void slot_publish(const ktables<GT> &t, int64_t d, uint64_t bk,
+                                             uint64_t rk, kprof *pf) {
+  if ((threadIdx.x & 31) == 0) {
+    gpu_slot *sl = t.slots + (threadIdx.x >> 5);
+    sl->d = d;
+    sl->bk = bk;
+    sl->rk = rk;
+  }
+  PROF_MARK(1);
+  __syncthreads(); /* S1 */
+}
+
 /* The selection by the incremental rows (incr.cuh): phase 1, each warp's
  * least (m_v, vertex key) and random key into its slot. Ends with S1. */
 template <typename GT>
@@ -417,7 +432,6 @@ __device__ __forceinline__ void select_incr(incr_view<GT> &V, const ktables<GT> 
                                             uint32_t len, uint32_t step, uint32_t salt2,
                                             uint32_t vsalt, int64_t slack, uint32_t rc0,
                                             kprof *pf) {
-  const uint32_t lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
   V.L = t.L;
   int32_t lD;
   uint64_t lbk, lrk;
@@ -425,13 +439,7 @@ __device__ __forceinline__ void select_incr(incr_view<GT> &V, const ktables<GT> 
   const int32_t wD = warp_min32<int32_t>(lD);
   lbk = warp_min64(lD == wD ? lbk : UINT64_MAX);
   lrk = warp_min64(lrk);
-  if (lane == 0) {
-    t.slots[warp].d = wD == INT32_MAX ? INT64_MAX : (int64_t)wD;
-    t.slots[warp].bk = lbk;
-    t.slots[warp].rk = lrk;
-  }
-  PROF_MARK(1);
-  __syncthreads(); /* S1 */
+  slot_publish(t, wD == INT32_MAX ? INT64_MAX : (int64_t)wD, lbk, lrk, pf);
 }
 
 /* The selection by the full scan (scan_list), each warp's best into its
@@ -441,7 +449,6 @@ __device__ __forceinline__ void select_scan(const ktables<GT> &t, const kconst &
                                             uint32_t len, uint32_t step, uint32_t vsalt,
                                             uint32_t salt2, int64_t slack, uint32_t rc0,
                                             int narrow_d, kprof *pf) {
-  const uint32_t lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
   int64_t lbd;
   uint64_t lbk, lrk;
   if (narrow_d)
@@ -462,13 +469,7 @@ __device__ __forceinline__ void select_scan(const ktables<GT> &t, const kconst &
     best_merge(&lbd, &lbk, od, ob);
     if (orr < lrk) lrk = orr;
   }
-  if (lane == 0) {
-    t.slots[warp].d = lbd;
-    t.slots[warp].bk = lbk;
-    t.slots[warp].rk = lrk;
-  }
-  PROF_MARK(1);
-  __syncthreads(); /* S1 */
+  slot_publish(t, lbd, lbk, lrk, pf);
 }
 
 /* After S1, warp-wide: the block's winners from the slots (both keys' low
