@@ -27,8 +27,9 @@
 # DSJC500.5:48), RCURVE_PARAMS (extra --param options of the rcurve runs,
 # e.g. "--param cell_size=2").
 #
-# rcurve    time to target against the GPU replica count (cuda only; islands
-#           of at most 132 replicas each; seeds and limit as in ttt)
+# rcurve    time to target against the GPU replica count (cuda only; 2
+#           islands, or more of at most 132 replicas each, 1 for R = 1; seeds
+#           and limit as in ttt)
 # wide      one GPU run each on the wider targets (WIDE_SET, INSTANCE:K:LIMIT;
 #           default flat300_28_0, le450_25c, wap01a, DSJC1000.9, G(2000, 0.5))
 # multigpu  prism devices (peer matrix), moves/s on DSJC1000.5 k = 83 with
@@ -198,14 +199,14 @@ EOF
   done
 fi
 if has rcurve; then
-  say "time to target vs GPU replicas (limit ${TTT_LIMIT}s, seeds: $TTT_SEEDS; islands = ceil(R / 132); params: ${RCURVE_PARAMS:-defaults})"
+  say "time to target vs GPU replicas (limit ${TTT_LIMIT}s, seeds: $TTT_SEEDS; islands = max(2, ceil(R / 132)), 1 for R = 1; params: ${RCURVE_PARAMS:-defaults})"
   say "instance      k  replicas  islands  seed  seconds  reached  best_k"
   for spec in ${RCURVE_SET:-DSJC500.5:48}; do
     g=${spec%%:*}
     k=${spec##*:}
     [ -f "$INST/$g.col" ] || { say "rcurve $g: no instance"; continue; }
     for r in ${RCURVE_R:-1 16 66 132 264 528}; do
-      isl=$(( (r + 131) / 132 ))
+      isl=$(( (r + 131) / 132 )); [ "$isl" -lt 2 ] && [ "$r" -ge 2 ] && isl=2
       for seed in $TTT_SEEDS; do
         res=$(GPU_PARAMS="--param islands=$isl ${RCURVE_PARAMS:-}" ttt_one cuda "$g" "$k" "$seed" "$r" "$NPROC")
         set -- $res

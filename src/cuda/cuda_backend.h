@@ -44,13 +44,16 @@ int prism_cuda_devices_selected(void);
  * group while the host works on another (docs/pipeline.md). */
 typedef struct prism_cuda_engine prism_cuda_engine;
 
-/* The engine's stream pool: one stream per purpose. */
+/* The streams: each group has its own, one per stage (so the groups of a
+ * device run at the same time where their blocks fit), and the engine has
+ * one per shared purpose. */
 enum {
-  PRISM_STREAM_UPLOAD,   /* config, weights, replica scalars, dirty colorings */
-  PRISM_STREAM_EXEC,     /* the batch kernel and the telemetry reduction */
-  PRISM_STREAM_DOWNLOAD, /* results and the telemetry record */
-  PRISM_STREAM_PEER,     /* transfers between GPUs (multi-GPU engine) */
-  PRISM_STREAM_AUX,      /* clock calibration, auxiliary work */
+  PRISM_STREAM_UPLOAD,   /* per group: config, weights, replica scalars, dirty colorings */
+  PRISM_STREAM_EXEC,     /* per group: the batch kernel and the telemetry reduction */
+  PRISM_STREAM_DOWNLOAD, /* per group: results and the telemetry record */
+  PRISM_STREAMS_GROUP,
+  PRISM_STREAM_PEER = PRISM_STREAMS_GROUP, /* engine: transfers between GPUs (multi-GPU) */
+  PRISM_STREAM_AUX,                        /* engine: clock calibration, auxiliary work */
   PRISM_STREAMS
 };
 

@@ -77,6 +77,11 @@ typedef struct group_state {
   int launched_once;                   /* first and count are known */
   cudaEvent_t ev_peer; /* peer stream: after the last migration copy touching the group */
   int peer_pending;    /* ev_peer recorded since the last launch */
+  /* the group's own upload, exec and download streams: the groups of a
+   * device run their batches at the same time where the blocks fit
+   * (docs/pipeline.md); one exec stream for all ran them one after the
+   * other, each kernel on part of the SMs' room */
+  cudaStream_t up, ex, down;
 } group_state;
 
 /* One finished batch on the timeline (host clock, seconds). */
@@ -90,6 +95,7 @@ typedef struct trace_rec {
 struct gpu1_engine {
   const prism_graph *g; /* the graph (PartialCol's completion on the host) */
   uint32_t n, R, kmax, max_degree, groups;
+  uint32_t together; /* the replicas of the groups this device runs: at once */
   kernel_fn kern;
   uint64_t adj_len;
   size_t stride;
@@ -183,7 +189,7 @@ static int blocks_per_sm(const gpu1_engine *ce, size_t smem) {
 }
 
 /* The placement for kmax colors: as much in shared memory as fits; but when
- * the replicas outnumber the resident blocks and leaving the tabu copy in
+ * the replicas that run at once outnumber the resident blocks and leaving the tabu copy in
  * global memory makes more blocks resident, that (a replica is
  * latency-bound, so resident blocks add up; G stays in shared memory: in
  * global memory it costs more than occupancy gives, measured). *nb gets the
@@ -192,7 +198,7 @@ static uint32_t choose_occupancy(gpu1_engine *ce, uint32_t kmax, int *nb) {
   size_t bytes;
   uint32_t best = choose_place(ce, kmax, &bytes);
   *nb = blocks_per_sm(ce, bytes);
-  if ((best & PLACE_TABU) && (uint64_t)*nb * (uint64_t)ce->sms < ce->R) {
+  if ((best & PLACE_TABU) && (uint64_t)*nb * (uint64_t)ce->sms < ce->together) {
     const int cap = ce->place_cap;
     ce->place_cap = 2;
     const uint32_t pl = choose_place(ce, kmax, &bytes);
@@ -270,6 +276,9 @@ static void engine_free(gpu1_engine *ce) {
       for (int i = 0; i < EV_N; i++)
         if (gs->ev[i]) cudaEventDestroy(gs->ev[i]);
       if (gs->ev_peer) cudaEventDestroy(gs->ev_peer);
+      if (gs->up) cudaStreamDestroy(gs->up);
+      if (gs->ex) cudaStreamDestroy(gs->ex);
+      if (gs->down) cudaStreamDestroy(gs->down);
       if (gs->cfg_tb) prism_triple_destroy(gs->cfg_tb);
       if (gs->tel_tb) prism_triple_destroy(gs->tel_tb);
     }
@@ -324,10 +333,9 @@ static void trace_push(gpu1_engine *ce, const trace_rec *r) {
   ce->trace[ce->ntrace++] = *r;
 }
 
-extern "C" gpu1_engine *gpu1_create(const prism_graph *g,
-                                                       uint32_t replicas, uint32_t kmax,
-                                                       uint32_t groups, char *err,
-                                                       unsigned err_len) {
+extern "C" gpu1_engine *gpu1_create(const prism_graph *g, uint32_t replicas, uint32_t kmax,
+                                    uint32_t groups, uint32_t together, char *err,
+                                    unsigned err_len) {
   const uint32_t n = g->n, R = replicas;
   if (R == 0 || n == 0) {
     snprintf(err, err_len, "the CUDA engine needs at least one replica and one vertex");
@@ -353,6 +361,7 @@ extern "C" gpu1_engine *gpu1_create(const prism_graph *g,
   ce->g = g;
   ce->n = n;
   ce->R = R;
+  ce->together = together < 1 ? 1 : together > R ? R : together;
   ce->groups = groups;
   ce->kmax = kmax;
   ce->max_degree = g->max_degree;
@@ -383,14 +392,14 @@ extern "C" gpu1_engine *gpu1_create(const prism_graph *g,
   ce->at_choice = -1;
   ce->g16 = env_int("PRISM_CUDA_G16", 1) != 0 &&
             (uint64_t)g->max_degree * PRISM_WMAX <= 0xFFFFu;
-  /* threads: 256, unless every replica of a group has an SM of its own or
-   * only one block fits an SM anyway: then 512 (a replica goes faster with
-   * more) */
+  /* threads: 256, unless the replicas that run at once (every group of
+   * this device: they have their own streams) each have an SM of their own
+   * or only one block fits an SM anyway: then 512 (a replica goes faster
+   * with more) */
   pick_kernel(ce);
   int nb = 0;
   uint32_t place = choose_occupancy(ce, kmax, &nb);
-  const uint32_t per_group = (R + groups - 1) / groups;
-  if (!th_env && (per_group <= (uint32_t)ce->sms || nb <= 1)) {
+  if (!th_env && (ce->together <= (uint32_t)ce->sms || nb <= 1)) {
     ce->threads = 512;
     pick_kernel(ce);
     place = choose_occupancy(ce, kmax, &nb);
@@ -462,9 +471,9 @@ extern "C" gpu1_engine *gpu1_create(const prism_graph *g,
   CHECK_CUDA(cudaMallocHost((void **)&ce->h_cfg, (size_t)groups * 3 * sizeof(gpu_cfg)));
   CHECK_CUDA(cudaMallocHost((void **)&ce->h_tel, (size_t)groups * 3 * sizeof(gpu_tel)));
   CHECK_CUDA(cudaMallocHost((void **)&ce->h_omega, (size_t)groups * n * 4));
-  /* the stream pool: one stream per purpose (peer: multi-GPU transfers;
-   * aux: clock calibration and auxiliary work) */
-  for (int i = 0; i < PRISM_STREAMS; i++)
+  /* the engine's streams (peer: multi-GPU transfers; aux: clock
+   * calibration and auxiliary work); each group makes its own below */
+  for (int i = PRISM_STREAMS_GROUP; i < PRISM_STREAMS; i++)
     CHECK_CUDA(cudaStreamCreateWithFlags(&ce->stream[i], cudaStreamNonBlocking));
   CHECK_CUDA(cudaEventCreate(&ce->cal));
   ce->grp = (group_state *)calloc(groups, sizeof *ce->grp);
@@ -482,6 +491,9 @@ extern "C" gpu1_engine *gpu1_create(const prism_graph *g,
     gs->h_omega = ce->h_omega + (size_t)gi * n;
     for (int i = 0; i < EV_N; i++) CHECK_CUDA(cudaEventCreate(&gs->ev[i]));
     CHECK_CUDA(cudaEventCreate(&gs->ev_peer));
+    CHECK_CUDA(cudaStreamCreateWithFlags(&gs->up, cudaStreamNonBlocking));
+    CHECK_CUDA(cudaStreamCreateWithFlags(&gs->ex, cudaStreamNonBlocking));
+    CHECK_CUDA(cudaStreamCreateWithFlags(&gs->down, cudaStreamNonBlocking));
   }
   ce->pre = (uint8_t *)calloc(R, 1);
   ce->pre_hash = (uint64_t *)calloc(R, sizeof *ce->pre_hash);
@@ -586,7 +598,7 @@ static void upload_omega(gpu1_engine *ce, uint32_t group, const int32_t *omega) 
                 PRISM_WMAX);
   memcpy(gs->h_omega, omega, (size_t)n * 4);
   CHECK_CUDA(cudaMemcpyAsync(ce->d_omega + (size_t)group * n, gs->h_omega, (size_t)n * 4,
-                             cudaMemcpyHostToDevice, ce->stream[PRISM_STREAM_UPLOAD]));
+                             cudaMemcpyHostToDevice, gs->up));
   gs->omega_valid = 1;
 }
 
@@ -769,8 +781,7 @@ extern "C" void gpu1_launch(gpu1_engine *ce, uint32_t group, prism_replica *reps
   gs->launched_incr = c->incr = c->incr_ok ? (uint32_t)incr_pick(ce, c->k) : 0u;
   ce->stats.incr_batches += c->incr;
   gs->t_publish = c->t_publish;
-  cudaStream_t up = ce->stream[PRISM_STREAM_UPLOAD], ex = ce->stream[PRISM_STREAM_EXEC],
-               down = ce->stream[PRISM_STREAM_DOWNLOAD];
+  cudaStream_t up = gs->up, ex = gs->ex, down = gs->down;
   /* migration copies on the peer stream that read or wrote the group's
    * replica tables (multi.cu): the uploads below overwrite them, the kernel
    * reads them */
@@ -1063,9 +1074,12 @@ extern "C" int gpu1_write_trace(const gpu1_engine *ce, const char *path,
   }
   fprintf(f, "{\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n");
   fprintf(f, "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":1,\"args\":{\"name\":\"prism\"}}");
-  for (int i = 0; i < PRISM_STREAMS; i++)
-    fprintf(f, ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":%d,\"args\":{\"name\":\"stream %s\"}}",
-            i + 1, ev_stream_name[i]);
+  /* a row per group and stream (the groups' batches may overlap) */
+#define TRACE_TID(g, i) (1u + (g) * PRISM_STREAMS_GROUP + (uint32_t)(i))
+  for (uint32_t g = 0; g < ce->groups; g++)
+    for (int i = 0; i < PRISM_STREAMS_GROUP; i++)
+      fprintf(f, ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":%u,\"args\":{\"name\":\"g%u %s\"}}",
+              TRACE_TID(g, i), g, ev_stream_name[i]);
   fprintf(f, ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":0,\"args\":{\"name\":\"host\"}}");
 #define US(t) (1e6 * ((t) - t0))
   for (size_t i = 0; i < ce->ntrace; i++) {
@@ -1077,19 +1091,20 @@ extern "C" int gpu1_write_trace(const gpu1_engine *ce, const char *path,
     }
     fprintf(f, ",\n{\"name\":\"publish cfg\",\"ph\":\"i\",\"s\":\"t\",\"pid\":1,\"tid\":0,\"ts\":%.3f,\"args\":{\"group\":%u,\"seq\":%llu}}",
             US(r->t_publish), r->group, (unsigned long long)r->seq);
-    fprintf(f, ",\n{\"name\":\"upload g%u\",\"ph\":\"X\",\"pid\":1,\"tid\":%d,\"ts\":%.3f,\"dur\":%.3f,\"args\":{\"seq\":%llu}}",
-            r->group, PRISM_STREAM_UPLOAD + 1, US(r->t[EV_UP0]), 1e6 * (r->t[EV_UP1] - r->t[EV_UP0]),
+    fprintf(f, ",\n{\"name\":\"upload g%u\",\"ph\":\"X\",\"pid\":1,\"tid\":%u,\"ts\":%.3f,\"dur\":%.3f,\"args\":{\"seq\":%llu}}",
+            r->group, TRACE_TID(r->group, PRISM_STREAM_UPLOAD), US(r->t[EV_UP0]), 1e6 * (r->t[EV_UP1] - r->t[EV_UP0]),
             (unsigned long long)r->seq);
-    fprintf(f, ",\n{\"name\":\"batch g%u\",\"ph\":\"X\",\"pid\":1,\"tid\":%d,\"ts\":%.3f,\"dur\":%.3f,\"args\":{\"seq\":%llu}}",
-            r->group, PRISM_STREAM_EXEC + 1, US(r->t[EV_K0]), 1e6 * (r->t[EV_K1] - r->t[EV_K0]),
+    fprintf(f, ",\n{\"name\":\"batch g%u\",\"ph\":\"X\",\"pid\":1,\"tid\":%u,\"ts\":%.3f,\"dur\":%.3f,\"args\":{\"seq\":%llu}}",
+            r->group, TRACE_TID(r->group, PRISM_STREAM_EXEC), US(r->t[EV_K0]), 1e6 * (r->t[EV_K1] - r->t[EV_K0]),
             (unsigned long long)r->seq);
-    fprintf(f, ",\n{\"name\":\"download g%u\",\"ph\":\"X\",\"pid\":1,\"tid\":%d,\"ts\":%.3f,\"dur\":%.3f,\"args\":{\"seq\":%llu}}",
-            r->group, PRISM_STREAM_DOWNLOAD + 1, US(r->t[EV_K1]), 1e6 * (r->t[EV_DOWN] - r->t[EV_K1]),
+    fprintf(f, ",\n{\"name\":\"download g%u\",\"ph\":\"X\",\"pid\":1,\"tid\":%u,\"ts\":%.3f,\"dur\":%.3f,\"args\":{\"seq\":%llu}}",
+            r->group, TRACE_TID(r->group, PRISM_STREAM_DOWNLOAD), US(r->t[EV_K1]), 1e6 * (r->t[EV_DOWN] - r->t[EV_K1]),
             (unsigned long long)r->seq);
     fprintf(f, ",\n{\"name\":\"telemetry on host\",\"ph\":\"i\",\"s\":\"t\",\"pid\":1,\"tid\":0,\"ts\":%.3f,\"args\":{\"group\":%u,\"seq\":%llu}}",
             US(r->t_tel), r->group, (unsigned long long)r->seq);
   }
 #undef US
+#undef TRACE_TID
   fprintf(f, "\n]}\n");
   int bad = ferror(f);
   bad |= fclose(f);
@@ -1115,8 +1130,14 @@ static void print_profile(gpu1_engine *ce) {
   for (int i = 0; i < PROF_PHASES; i++)
     fprintf(stderr, " %s %.0f (%.0f%%)", prof_names[i], sum[i] / (double)ce->prof_iters,
             100.0 * sum[i] / (all > 0 ? all : 1));
-  fprintf(stderr, "; rows rescanned per iteration %.2f (incremental selection)\n",
-          sum[PROF_PHASES] / (double)ce->prof_iters);
+  const double it = (double)ce->prof_iters;
+  fprintf(stderr,
+          "; rows rescanned per iteration %.2f (incremental selection): first step %.3f, "
+          "tabu expiry %.2f, moved last %.2f, other %.2f\n",
+          (sum[PROF_PHASES] + sum[PROF_PHASES + 1] + sum[PROF_PHASES + 2] + sum[PROF_PHASES + 3]) /
+              it,
+          sum[PROF_PHASES] / it, sum[PROF_PHASES + 1] / it, sum[PROF_PHASES + 2] / it,
+          sum[PROF_PHASES + 3] / it);
   free(h);
 }
 
@@ -1124,7 +1145,13 @@ extern "C" void gpu1_destroy(gpu1_engine *ce) {
   if (!ce) return;
   for (uint32_t g = 0; g < ce->groups; g++)
     if (ce->grp[g].in_flight) CHECK_CUDA(cudaEventSynchronize(ce->grp[g].ev[EV_DOWN]));
-  for (int i = 0; i < PRISM_STREAMS; i++) CHECK_CUDA(cudaStreamSynchronize(ce->stream[i]));
+  for (int i = PRISM_STREAMS_GROUP; i < PRISM_STREAMS; i++)
+    CHECK_CUDA(cudaStreamSynchronize(ce->stream[i]));
+  for (uint32_t g = 0; g < ce->groups; g++) {
+    CHECK_CUDA(cudaStreamSynchronize(ce->grp[g].up));
+    CHECK_CUDA(cudaStreamSynchronize(ce->grp[g].ex));
+    CHECK_CUDA(cudaStreamSynchronize(ce->grp[g].down));
+  }
   print_profile(ce);
   engine_free(ce);
 }

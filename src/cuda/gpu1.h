@@ -14,8 +14,10 @@ extern "C" {
 
 typedef struct gpu1_engine gpu1_engine;
 
+/* together: how many of the replicas run at the same time on this device
+ * (those of the groups it runs; each group has its own streams). */
 gpu1_engine *gpu1_create(const prism_graph *g, uint32_t replicas, uint32_t kmax,
-                         uint32_t groups, char *err, unsigned err_len);
+                         uint32_t groups, uint32_t together, char *err, unsigned err_len);
 void gpu1_destroy(gpu1_engine *ce);
 void gpu1_set_deadline(gpu1_engine *ce, double deadline);
 void gpu1_run_batch(gpu1_engine *ce, prism_replica *reps, uint32_t replicas,

@@ -41,7 +41,8 @@ struct incr_view {
   int32_t mu, beta;
   int bel_on;
 #ifdef PRISM_CUDA_PROFILE
-  unsigned long long *prof_rescans; /* rows rescanned (shared counter) */
+  unsigned long long *prof_rescans; /* rows rescanned, by cause (shared counters) */
+  uint32_t prof_prev_mv; /* the last move's vertex */
 #endif
 };
 
@@ -182,7 +183,10 @@ __device__ __forceinline__ void incr_phase1(const incr_view<GT> &V, uint32_t len
       uint32_t mc, ac, nx;
       incr_rescan(V, V.L[i0 + warp + nwarps * src], step, &m, &mc, &am, &ac, &nx);
 #ifdef PRISM_CUDA_PROFILE
-      if (lane == 0) atomicAdd(V.prof_rescans, 1ull);
+      if (lane == src) { /* why the row was stale (kernel.cuh, PROF_RESCANS) */
+        const int why = step == 0 ? 0 : rw.inx != 0 ? 1 : v == V.prof_prev_mv ? 2 : 3;
+        atomicAdd(V.prof_rescans + why, 1ull);
+      }
 #endif
       if (lane == src) { /* the row's owner keeps the result */
         rm = m;

@@ -15,8 +15,12 @@
 /* PRISM_CUDA_PROFILE: thread 0 of every block adds up the clock cycles of
  * each phase of an iteration; the engine prints the split at destroy
  * (dev/cuda/NOTES.md). Off in normal builds. */
-#define PROF_PHASES 8
-#define PROF_SLOTS (PROF_PHASES + 1) /* + a count: rows rescanned (incr.cuh) */
+#define PROF_PHASES 10
+/* + counts of the rows rescanned (incr.cuh), by why the row was stale: at
+ * the batch's first step, a tabu expiry, the vertex moved in the last
+ * iteration, other (a minimum lost its last color; an older move; Kempe) */
+#define PROF_RESCANS 4
+#define PROF_SLOTS (PROF_PHASES + PROF_RESCANS)
 /* The per-thread cycle counts (thread 0's are kept); pf points at them. */
 typedef struct kprof {
 #ifdef PRISM_CUDA_PROFILE
@@ -50,7 +54,8 @@ typedef struct kprof {
   } while (0)
 #endif
 static const char *const prof_names[PROF_PHASES] = {
-    "compact+top", "scan", "S1", "decide", "kempe", "apply", "S3+best", "setup+end"};
+    "compact+top", "scan", "S1", "decide:rest+S2", "kempe", "apply", "S3+best", "setup+end",
+    "decide:slots", "decide:row"};
 
 #define PLACE_SMALL 1u /* colors, weights, belief, list, scan info */
 #define PLACE_G 2u     /* the G table */
@@ -224,6 +229,12 @@ static constexpr int SCAN_UNROLL = PRISM_SCAN_UNROLL;
 #ifndef PRISM_SLOTS_REDUX
 #define PRISM_SLOTS_REDUX 1
 #endif
+/* The winner's row scanned without branches (1: every lane loads its colors'
+ * G and tabu words at once and keys every color; 0: a branch per test, the
+ * tabu word and the key only for colors at the least delta). */
+#ifndef PRISM_WC_FLAT
+#define PRISM_WC_FLAT 1
+#endif
 
 #include "cuda/incr.cuh"
 #include "cuda/tabucol.cuh"
@@ -255,8 +266,8 @@ __global__ void __launch_bounds__(NARROW ? 256 : GPU_MAX_THREADS, NARROW ? 3 : 1
   kprof *pf = &prof;
   PROF_START();
 #ifdef PRISM_CUDA_PROFILE
-  __shared__ unsigned long long prof_rescans;
-  if (tid == 0) prof_rescans = 0;
+  __shared__ unsigned long long prof_rescans[PROF_RESCANS];
+  if (tid < PROF_RESCANS) prof_rescans[tid] = 0;
 #endif
   const uint32_t k = st->k;
   ktables<GT> t;
@@ -308,7 +319,8 @@ __global__ void __launch_bounds__(NARROW ? 256 : GPU_MAX_THREADS, NARROW ? 3 : 1
   V.beta = (int32_t)beta;
   V.bel_on = bel_on;
 #ifdef PRISM_CUDA_PROFILE
-  V.prof_rescans = &prof_rescans;
+  V.prof_rescans = prof_rescans;
+  V.prof_prev_mv = GPU_NONE;
 #endif
 
   uint32_t len = batch_tables(p, st, r, iter0, t, sh);
@@ -353,13 +365,13 @@ __global__ void __launch_bounds__(NARROW ? 256 : GPU_MAX_THREADS, NARROW ? 3 : 1
       /* warp 0 decides, the others wait at S2 (their copies of the same
        * work would take the SM's issue slots: dev/cuda/NOTES.md, v7) */
       if (tid < 32) {
-        const kdec d0 = decide_move(t, kc, step, salt, slack, rc0, a3);
+        const kdec d0 = decide_move(t, kc, step, salt, slack, rc0, a3, pf);
         if (tid == 0) sh.dec = d0;
       }
       __syncthreads(); /* S2 */
       const kdec d = sh.dec;
 #else
-      const kdec d = decide_move(t, kc, step, salt, slack, rc0, a3); /* every warp */
+      const kdec d = decide_move(t, kc, step, salt, slack, rc0, a3, pf); /* every warp */
 #endif
       PROF_MARK(3);
       if (c_tun_thr && b0 < c_tun_thr) {
@@ -399,6 +411,9 @@ __global__ void __launch_bounds__(NARROW ? 256 : GPU_MAX_THREADS, NARROW ? 3 : 1
         moves++;
       }
       iter++;
+#ifdef PRISM_CUDA_PROFILE
+      V.prof_prev_mv = mv;
+#endif
       PROF_MARK(5);
       __syncthreads(); /* S3 */
       len = sh.len;
@@ -438,7 +453,8 @@ __global__ void __launch_bounds__(NARROW ? 256 : GPU_MAX_THREADS, NARROW ? 3 : 1
   if (tid == 0) {
     for (int i = 0; i < PROF_PHASES; i++)
       p.prof[(size_t)r * PROF_SLOTS + i] += (unsigned long long)pf->t[i];
-    p.prof[(size_t)r * PROF_SLOTS + PROF_PHASES] += prof_rescans;
+    for (int i = 0; i < PROF_RESCANS; i++)
+      p.prof[(size_t)r * PROF_SLOTS + PROF_PHASES + i] += prof_rescans[i];
   }
 #endif
 }

@@ -131,7 +131,11 @@ extern "C" prism_cuda_engine *prism_cuda_engine_create(const prism_graph *g, uin
   }
   for (int d = 0; d < nd; d++) {
     CHECK_CUDA(cudaSetDevice(ids[d]));
-    ce->sub[d] = gpu1_create(g, replicas, kmax, groups, err, err_len);
+    /* the groups d, d + nd, ... run here, at the same time */
+    const uint32_t mine = groups >= 1 ? (groups - (uint32_t)d + (uint32_t)nd - 1) / (uint32_t)nd : 1;
+    const uint32_t together =
+        groups >= 1 ? (uint32_t)(((uint64_t)replicas * mine + groups - 1) / groups) : replicas;
+    ce->sub[d] = gpu1_create(g, replicas, kmax, groups, together, err, err_len);
     if (!ce->sub[d]) {
       prism_cuda_engine_destroy(ce);
       return NULL;

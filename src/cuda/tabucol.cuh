@@ -396,6 +396,20 @@ __device__ __forceinline__ uint32_t winner_color(const ktables<GT> &t, const kco
   const int64_t pa = (a == kc.topc ? kc.mu : 0) + (a != bel ? kc.beta : 0);
   const int64_t base = kc.beta - w * ga - pa;
   uint32_t best = GPU_NONE;
+#if PRISM_WC_FLAT
+  /* no branch: the loads of a lane's colors issue together, and the key of
+   * every color is computed (a chain of dependent tests cost ~900 cycles of
+   * warp 0's time per iteration: dev/cuda/NOTES.md) */
+#pragma unroll 4
+  for (uint32_t c = threadIdx.x & 31; c < k; c += 32) {
+    const int64_t g = (int64_t)t.G[rowb + c];
+    const uint32_t tfc = t.tf[rowb + c];
+    const int64_t d = w * g + base + (c == kc.topr ? kc.mu : 0) - (c == bel ? kc.beta : 0);
+    const uint32_t key = prism_mix32((v * k + c) ^ salt);
+    const int ok = (c != a) & (d == D) & !((d >= slack) & (tfc > step)); /* tabu: no aspiration */
+    best = ok && key < best ? key : best;
+  }
+#else
   for (uint32_t c = threadIdx.x & 31; c < k; c += 32) {
     if (c == a) continue;
     int64_t d = w * (int64_t)t.G[rowb + c] + base;
@@ -406,6 +420,7 @@ __device__ __forceinline__ uint32_t winner_color(const ktables<GT> &t, const kco
     const uint32_t key = prism_mix32((v * k + c) ^ salt);
     if (key < best) best = key;
   }
+#endif
   best = warp_min32<uint32_t>(best);
   return (unmix32(best) ^ salt) - v * k;
 }
@@ -481,7 +496,7 @@ __device__ __forceinline__ void select_scan(const ktables<GT> &t, const kconst &
 template <typename GT>
 __device__ __forceinline__ kdec decide_move(const ktables<GT> &t, const kconst &kc,
                                             uint32_t step, uint32_t salt, int64_t slack,
-                                            uint32_t rc0, uint32_t a3) {
+                                            uint32_t rc0, uint32_t a3, kprof *pf) {
   int64_t bd;
   uint64_t bk, rk;
   slots_reduce(t.slots, blockDim.x >> 5, &bd, &bk, &rk);
@@ -498,12 +513,20 @@ __device__ __forceinline__ kdec decide_move(const ktables<GT> &t, const kconst &
   d.rc = rc0 + (rc0 >= d.ra);
   const int64_t dr = t.rinfo_d[ri];
   const int r_allowed = (int)(rf >> 31);
+#ifdef PRISM_CUDA_PROFILE
+  if (dr == INT64_MIN + 1 && bv == 1) d.rv = 0; /* the loads' values used before the mark */
+#endif
+  PROF_MARK(8);
   int r_take = r_allowed && dr <= bd;
   if (r_allowed && !r_take) {
     const int64_t diff = dr - bd;
     r_take = diff < PRISM_METRO_LEVELS && a3 < t.metro[diff];
   }
   if (bv != GPU_NONE && (!r_take || d.rv == bv)) bc = winner_color(t, kc, bv, ba, bd, slack, step, salt);
+#ifdef PRISM_CUDA_PROFILE
+  if (bc == 0xFFFFFFFEu) d.rv = 0; /* bc computed before the mark */
+#endif
+  PROF_MARK(9);
   if (r_take && (d.rv != bv || d.rc != bc)) {
     d.mv = d.rv;
     d.mc = d.rc;

@@ -263,8 +263,10 @@ static void cuda_finish(engine *e) {
     prism_cuda_stats cs;
     prism_cuda_engine_stats(e->cuda, &cs);
     snprintf(line, sizeof line,
-             "gpu move selection: incremental in %llu of %llu batches (docs/cuda.md)",
-             cs.incr_batches, (unsigned long long)ps.batches);
+             "gpu move selection: incremental in %llu of %llu batches (docs/cuda.md); "
+             "blocks of %d threads, %d resident per multiprocessor of %d",
+             cs.incr_batches, (unsigned long long)ps.batches, cs.threads, cs.blocks_per_sm,
+             cs.sms);
     info(e, line);
   }
   if (e->I > 1) {
@@ -527,16 +529,18 @@ static void engine_backend(engine *e, char *why, size_t why_len) {
       prism_die("--backend cuda: %s", why);
   }
   /* auto (0): 2 replicas per island, 1 island, on the CPU; on the GPU 2
-   * islands of one replica per multiprocessor per device (each island's
-   * kernel fills its GPU, and each GPU has one island to run while the host
-   * works on the other: docs/multigpu.md) */
+   * islands per device and one replica per multiprocessor: the islands of a
+   * device run at the same time on their own streams, each on half the
+   * SMs, and the host works on one while the other runs (docs/pipeline.md;
+   * two replicas per multiprocessor in islands that took turns reached
+   * DSJC500.5 -> 48 in 10.5 s median, this in 5.9 s: bench/gpu/RESULTS.md) */
   uint32_t R = (uint32_t)e->p.replicas, I = (uint32_t)e->p.islands;
   const int sms = want_cuda ? prism_cuda_multiprocessors() : 0;
   int ndev = want_cuda ? prism_cuda_devices_selected() : 0;
   if (ndev < 1) ndev = 1;
   if (I == 0) I = want_cuda ? 2u * (uint32_t)ndev : 1;
   if (R == 0)
-    R = want_cuda && sms > 0 ? (uint32_t)(2 * sms * ndev > 1024 ? 1024 : 2 * sms * ndev) : 2 * I;
+    R = want_cuda && sms > 0 ? (uint32_t)(sms * ndev > 1024 ? 1024 : sms * ndev) : 2 * I;
   if (e->p.replicas == 0 && want_cuda) {
     /* the host loads, recombines and checks every replica in O(n + m) a
      * generation: on a large graph two per multiprocessor cost seconds per
@@ -582,6 +586,7 @@ static void engine_setup(engine *e, const char *why) {
       PRISM_MALLOC((2 * (size_t)n + 2 * (size_t)res->best_k + 8) * sizeof(uint32_t));
   e->tmp_colors = PRISM_MALLOC((size_t)n * sizeof(uint32_t));
   e->children = PRISM_MALLOC((size_t)R * n * sizeof(uint32_t));
+  e->conf = PRISM_MALLOC((size_t)R * sizeof *e->conf);
   if (o->exchange && o->exchange->telemetry) {
     e->telemetry = o->exchange->telemetry; /* several processes: merged at exchanges */
   } else if (o->telemetry_path) {
@@ -732,6 +737,7 @@ static void engine_finish(engine *e) {
   free(e->scratch);
   free(e->tmp_colors);
   free(e->children);
+  free(e->conf);
 }
 
 void prism_engine_descend(const prism_graph *g, const prism_solve_opts *o,

@@ -80,6 +80,7 @@ typedef struct engine {
   int some; /* fresh_share: only the island's replicas with reload set */
   void (*job)(struct engine *e, int t); /* what the worker threads run */
   uint32_t *scratch, *tmp_colors, *children;
+  int64_t *conf; /* per replica of an island: its best coloring's conflicts (island.c) */
   uint32_t *tscratch; /* per thread: GPX and dissolve scratch */
   size_t tscratch_len;
   uint64_t batch;

@@ -164,16 +164,24 @@ int prism_island_mode_of(const engine *e, const island *is, uint32_t i) {
   return is->major;
 }
 
+/* The conflicts of every replica's best coloring, O(m) each, split over
+ * the worker threads (with hundreds of GPU replicas this was most of the
+ * host's time per batch: bench/gpu/RESULTS.md). */
+static void conflicts_share(engine *e, int t) {
+  island *is = e->cur;
+  for (uint32_t i = (uint32_t)t; i < is->R; i += (uint32_t)e->threads)
+    e->conf[i] = (int64_t)prism_count_conflicts(e->g, is->rep[i].best_color);
+}
+
 void prism_island_modes(engine *e, island *is, prism_telemetry *t) {
   int64_t best[2] = {-1, -1};
   uint32_t pcs = 0;
-  int64_t *conf = PRISM_MALLOC((size_t)is->R * sizeof *conf);
+  int64_t *conf = e->conf;
+  prism_engine_threads_run(e, is, conflicts_share);
   for (uint32_t i = 0; i < is->R; i++) {
-    const prism_replica *r = &is->rep[i];
-    const int m = r->mode;
+    const int m = is->rep[i].mode;
+    const int64_t c = conf[i];
     pcs += m == PRISM_MODE_PARTIALCOL;
-    int64_t c = (int64_t)prism_count_conflicts(e->g, r->best_color);
-    conf[i] = c;
     if (best[m] < 0 || c < best[m]) best[m] = c;
   }
   t->mode_conflicts[0] = best[0];
@@ -182,7 +190,6 @@ void prism_island_modes(engine *e, island *is, prism_telemetry *t) {
   t->mode = 2 * pcs > is->R ? PRISM_MODE_PARTIALCOL : PRISM_MODE_TABUCOL;
   is->generations++;
   prism_cells_note(e, is, conf); /* each cell's stall */
-  free(conf);
   /* a generation from new (random or dissolved) colorings says little about
    * the modes: PartialCol needs a while to fill a random start */
   const int fresh = is->fresh;
