@@ -382,10 +382,10 @@ __device__ __forceinline__ void slots_reduce(const gpu_slot *slots, uint32_t nwa
 
 /* The winner's color: among the allowed colors c != a of row v whose delta
  * is the least one, D, the one with the least mix32((v k + c) ^ salt) (the
- * CPU's rule). Every warp scans the row itself, 32 colors at a time (no
- * barrier): nothing it reads changes before the block's next barrier (the
- * apply writes the rows of v's neighbours, and v's own tabu entry for a,
- * which is skipped). */
+ * CPU's rule). The deciding warp (warp 0 alone with PRISM_DECIDE_ONE, else
+ * every warp) scans the row, 32 colors at a time, no barrier: nothing it
+ * reads changes before the block's next barrier (the apply writes the rows
+ * of v's neighbours, and v's own tabu entry for a, which is skipped). */
 template <typename GT>
 __device__ __forceinline__ uint32_t winner_color(const ktables<GT> &t, const kconst &kc,
                                                  uint32_t v, uint32_t a, int64_t D,
