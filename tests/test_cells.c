@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "color/color.h"
+#include "engine/engine.h"
 #include "engine/replica.h"
 #include "engine/solve.h"
 #include "test.h"
@@ -30,8 +31,8 @@ static unsigned long long telemetry_max(const char *path, const char *key) {
   return mx;
 }
 
-static void solve_cells(const prism_graph *g, uint32_t target, int threads, int cell_size,
-                        const char *tel, prism_solve_result *r) {
+static void solve_cells_m(const prism_graph *g, uint32_t target, int threads, int cell_size,
+                          int lineages, const char *tel, prism_solve_result *r) {
   prism_solve_opts o;
   prism_solve_opts_defaults(&o);
   o.backend = PRISM_BACKEND_CPU;
@@ -42,6 +43,7 @@ static void solve_cells(const prism_graph *g, uint32_t target, int threads, int 
   o.params.replicas = 10;
   o.params.islands = 2;
   o.params.cell_size = cell_size;
+  o.params.lineages = lineages;
   o.params.batch_moves = 1500;
   o.params.max_batches = 60;
   o.params.stall_generations = 3; /* cells converge often */
@@ -50,6 +52,11 @@ static void solve_cells(const prism_graph *g, uint32_t target, int threads, int 
   o.telemetry_path = tel;
   char err[256];
   TEST_REQUIRE(prism_solve(g, &o, r, err, sizeof err) == 0);
+}
+
+static void solve_cells(const prism_graph *g, uint32_t target, int threads, int cell_size,
+                        const char *tel, prism_solve_result *r) {
+  solve_cells_m(g, target, threads, cell_size, 0, tel, r);
 }
 
 PRISM_TEST(cells_same_run_any_thread_count, "cpu") {
@@ -99,5 +106,59 @@ PRISM_TEST(cells_pairs_solve, "cpu") {
   char msg[256];
   TEST_CHECK_EQ(prism_verify(g, r.colors, r.best_k, msg, sizeof msg), 0);
   free(r.colors);
+  prism_graph_free(g);
+}
+
+/* Lineages: which replicas cross which. */
+PRISM_TEST(cells_lineage_parents, "cpu") {
+  uint32_t par[2 * 10];
+  const int64_t en[10] = {5, 3, 9, 9, 1, 7, 2, 2, 8, 0};
+  /* L = R: HEAD's ring, i with i + 1 */
+  prism_lineage_parents(10, 10, en, par);
+  for (uint32_t i = 0; i < 10; i++) {
+    TEST_CHECK_EQ(par[2 * i], i);
+    TEST_CHECK_EQ(par[2 * i + 1], (i + 1) % 10);
+  }
+  /* 4 lineages {0,1,2} {3,4,5} {6,7} {8,9}, heads 1, 4, 6 (tie to
+   * the lower index), 9 */
+  prism_lineage_parents(10, 4, en, par);
+  const uint32_t head[10] = {1, 1, 1, 4, 4, 4, 6, 6, 9, 9};
+  const uint32_t next[10] = {4, 4, 4, 6, 6, 6, 9, 9, 1, 1};
+  for (uint32_t i = 0; i < 10; i++) {
+    TEST_CHECK_EQ(par[2 * i], head[i]);
+    TEST_CHECK_EQ(par[2 * i + 1], next[i]);
+  }
+  /* one lineage: every replica takes the best coloring twice */
+  prism_lineage_parents(10, 1, en, par);
+  for (uint32_t i = 0; i < 20; i++) TEST_CHECK_EQ(par[i], 9u);
+}
+
+/* With lineages the run still does not depend on the thread count, it is
+ * not the ring's run, and it solves (the verifier passes what it prints). */
+PRISM_TEST(cells_lineages_same_run_any_thread_count, "cpu") {
+  prism_graph *g = prism_test_gnp(150, 0.3, 5, 4);
+  prism_solve_result d, a, b;
+  solve_cells(g, 0, 1, 0, NULL, &d); /* the ring's best in 60 batches */
+  const uint32_t k = d.best_k;
+  /* islands of 5 replicas: 2 lineages (sizes 3 and 2) */
+  solve_cells_m(g, k + 1, 1, 0, 2, NULL, &a);
+  solve_cells_m(g, k + 1, 3, 0, 2, NULL, &b);
+  TEST_CHECK_EQ(a.moves, b.moves);
+  TEST_CHECK_EQ(a.batches, b.batches);
+  TEST_CHECK_EQ(a.best_k, b.best_k);
+  TEST_CHECK(memcmp(a.colors, b.colors, g->n * sizeof *a.colors) == 0);
+  free(a.colors);
+  free(b.colors);
+  solve_cells_m(g, k, 2, 0, 2, NULL, &a);
+  solve_cells_m(g, k, 2, 0, 0, NULL, &b);
+  printf("    k = %u: %llu moves with 2 lineages per island, %llu with the ring\n", k,
+         (unsigned long long)a.moves, (unsigned long long)b.moves);
+  TEST_CHECK(a.moves != b.moves || memcmp(a.colors, b.colors, g->n * sizeof *a.colors) != 0);
+  TEST_CHECK_EQ(a.status, PRISM_STATUS_SAT);
+  char msg[256];
+  TEST_CHECK_EQ(prism_verify(g, a.colors, a.best_k, msg, sizeof msg), 0);
+  free(a.colors);
+  free(b.colors);
+  free(d.colors);
   prism_graph_free(g);
 }

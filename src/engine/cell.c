@@ -28,6 +28,7 @@ void prism_cells_create(engine *e, island *is) {
   is->cell = PRISM_CALLOC(C, sizeof *is->cell);
   is->cell_of = PRISM_MALLOC((size_t)is->R * sizeof *is->cell_of);
   is->reload = PRISM_CALLOC(is->R, 1);
+  is->parent = PRISM_MALLOC(2 * (size_t)is->R * sizeof *is->parent);
   for (uint32_t c = 0, first = 0; c < C; c++) {
     cell *ce = &is->cell[c];
     ce->first = first;
@@ -48,6 +49,7 @@ void prism_cells_free(island *is) {
   free(is->cell);
   free(is->cell_of);
   free(is->reload);
+  free(is->parent);
 }
 
 static void cell_reset(engine *e, cell *ce) {
@@ -138,9 +140,8 @@ static void gpx_share(engine *e, int t) {
   uint32_t *scratch = prism_engine_tscratch(e, t);
   for (uint32_t i = (uint32_t)t; i < is->R; i += (uint32_t)e->threads) {
     if (!is->reload[i]) continue;
-    const cell *ce = &is->cell[is->cell_of[i]];
-    const uint32_t j = ce->first + (i - ce->first + 1) % ce->R;
-    prism_gpx(e->n, is->k, is->rep[i].best_color, is->rep[j].best_color,
+    const uint32_t a = is->parent[2 * i], b = is->parent[2 * i + 1];
+    prism_gpx(e->n, is->k, is->rep[a].best_color, is->rep[b].best_color,
               e->children + (size_t)i * e->n, e->o->seed, is->first + i,
               is->recomb_rounds, scratch);
   }
@@ -151,6 +152,55 @@ static void load_share(engine *e, int t) {
   for (uint32_t i = (uint32_t)t; i < is->R; i += (uint32_t)e->threads)
     if (is->reload[i])
       prism_engine_rep_load(e, &is->rep[i], &is->cfg, e->children + (size_t)i * e->n, is->k);
+}
+
+/* Lineage l of L: replicas lo .. hi - 1. */
+static void lineage_range(uint32_t R, uint32_t L, uint32_t l, uint32_t *lo, uint32_t *hi) {
+  const uint32_t q = R / L, r = R % L;
+  *lo = l * q + (l < r ? l : r);
+  *hi = *lo + q + (l < r);
+}
+
+static uint32_t lineage_head(uint32_t R, uint32_t L, uint32_t l, const int64_t *energy) {
+  uint32_t lo, hi;
+  lineage_range(R, L, l, &lo, &hi);
+  uint32_t h = lo;
+  for (uint32_t i = lo + 1; i < hi; i++)
+    if (energy[i] < energy[h]) h = i;
+  return h;
+}
+
+void prism_lineage_parents(uint32_t R, uint32_t L, const int64_t *energy, uint32_t *parent) {
+  if (R == 0) return;
+  if (L < 1 || L > R) L = R;
+  const uint32_t head0 = lineage_head(R, L, 0, energy);
+  uint32_t h = head0;
+  for (uint32_t l = 0; l < L; l++) {
+    const uint32_t next = l + 1 < L ? lineage_head(R, L, l + 1, energy) : head0;
+    uint32_t lo, hi;
+    lineage_range(R, L, l, &lo, &hi);
+    for (uint32_t i = lo; i < hi; i++) {
+      parent[2 * i] = h;
+      parent[2 * i + 1] = next;
+    }
+    h = next;
+  }
+}
+
+/* Every replica's GPX parents (island indices), cell by cell, from the
+ * energies of the generation's best colorings: `lineages` lineages in a
+ * cell of at least twice as many replicas, else HEAD's ring. */
+static void cells_parents(engine *e, island *is) {
+  int64_t *en = PRISM_MALLOC((size_t)is->R * sizeof *en);
+  for (uint32_t i = 0; i < is->R; i++) en[i] = is->rep[i].best_color_energy;
+  for (uint32_t c = 0; c < is->C; c++) {
+    const cell *ce = &is->cell[c];
+    uint32_t *par = is->parent + 2 * (size_t)ce->first;
+    const uint32_t L = (uint32_t)e->p.lineages;
+    prism_lineage_parents(ce->R, L > 0 && ce->R >= 2 * L ? L : ce->R, en + ce->first, par);
+    for (uint32_t i = 0; i < 2 * ce->R; i++) par[i] += ce->first;
+  }
+  free(en);
 }
 
 /* The next cell on the ring of all cells: the next island's first after
@@ -202,6 +252,7 @@ static void cells_recombine(engine *e, island *is, const uint8_t *act, prism_tel
   }
   if (!children) return;
   is->recomb_rounds++;
+  cells_parents(e, is);
   prism_engine_threads_run(e, is, gpx_share);  /* every child from the parents' best */
   prism_engine_threads_run(e, is, load_share); /* then every replica takes its child */
   if (e->p.elite_cycle > 0 && is->recomb_rounds % (uint64_t)e->p.elite_cycle == 0) {

@@ -29,6 +29,13 @@ void prism_gpx(uint32_t n, uint32_t k, const uint32_t *p1, const uint32_t *p2,
                uint32_t *child, uint64_t seed, uint32_t stream, uint64_t counter,
                uint32_t *scratch /* 2*n + 2*k */);
 
+/* The GPX parents of a cell of R replicas cut into L lineages (in order,
+ * sizes differing by at most one): every replica of lineage l gets
+ * parent[2i] = the head of l and parent[2i + 1] = the head of lineage l + 1
+ * (mod L), a head being the lineage's replica of least energy[i] (ties to
+ * the lower index). Indices are 0 .. R - 1; L = R is HEAD's ring (i, i + 1). */
+void prism_lineage_parents(uint32_t R, uint32_t L, const int64_t *energy, uint32_t *parent);
+
 /* Remove one color from a proper (or not) coloring with k+1 colors: the
  * smallest class is dissolved, its vertices move to the color with fewest
  * conflicts (ties by rng). Output colors are < k. */

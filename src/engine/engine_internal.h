@@ -57,6 +57,7 @@ typedef struct island {
   uint32_t C;
   uint32_t *cell_of;     /* per replica (island index): its cell */
   uint8_t *reload;       /* per replica: takes a new coloring in this generation */
+  uint32_t *parent;      /* per replica: its GPX parents (island indices), 2 each */
   prism_pool pool;
   uint64_t ibatch, batches_at_k, recomb_rounds, swap_sweeps, restarts, starts, diversified;
   uint32_t best_conflicts_at_k, stagnation, distance;
