@@ -59,6 +59,15 @@ static void solve_cells(const prism_graph *g, uint32_t target, int threads, int 
   solve_cells_m(g, target, threads, cell_size, 0, tel, r);
 }
 
+/* Two runs made the same moves and batches and the same coloring. */
+static void check_same_run(const prism_graph *g, const prism_solve_result *a,
+                           const prism_solve_result *b) {
+  TEST_CHECK_EQ(a->moves, b->moves);
+  TEST_CHECK_EQ(a->batches, b->batches);
+  TEST_CHECK_EQ(a->best_k, b->best_k);
+  TEST_CHECK(memcmp(a->colors, b->colors, g->n * sizeof *a->colors) == 0);
+}
+
 PRISM_TEST(cells_same_run_any_thread_count, "cpu") {
   prism_graph *g = prism_test_gnp(180, 0.5, 21, 2);
   char tel[] = "/tmp/prism_cells_XXXXXX";
@@ -75,17 +84,13 @@ PRISM_TEST(cells_same_run_any_thread_count, "cpu") {
   TEST_CHECK(restarts > 0);
   TEST_CHECK(inj > 0);
   solve_cells(g, 17, 3, 2, NULL, &b);
-  TEST_CHECK_EQ(a.moves, b.moves);
-  TEST_CHECK_EQ(a.batches, b.batches);
-  TEST_CHECK_EQ(a.best_k, b.best_k);
-  TEST_CHECK(memcmp(a.colors, b.colors, g->n * sizeof *a.colors) == 0);
+  check_same_run(g, &a, &b);
   free(a.colors);
   free(b.colors);
   /* cells of 3 and 4 (10 replicas: sizes 4+3+3 and 5+5) */
   solve_cells(g, 17, 1, 3, NULL, &a);
   solve_cells(g, 17, 2, 3, NULL, &b);
-  TEST_CHECK_EQ(a.moves, b.moves);
-  TEST_CHECK(memcmp(a.colors, b.colors, g->n * sizeof *a.colors) == 0);
+  check_same_run(g, &a, &b);
   free(a.colors);
   free(b.colors);
   unlink(tel);
@@ -143,10 +148,7 @@ PRISM_TEST(cells_lineages_same_run_any_thread_count, "cpu") {
   /* islands of 5 replicas: 2 lineages (sizes 3 and 2) */
   solve_cells_m(g, k + 1, 1, 0, 2, NULL, &a);
   solve_cells_m(g, k + 1, 3, 0, 2, NULL, &b);
-  TEST_CHECK_EQ(a.moves, b.moves);
-  TEST_CHECK_EQ(a.batches, b.batches);
-  TEST_CHECK_EQ(a.best_k, b.best_k);
-  TEST_CHECK(memcmp(a.colors, b.colors, g->n * sizeof *a.colors) == 0);
+  check_same_run(g, &a, &b);
   free(a.colors);
   free(b.colors);
   solve_cells_m(g, k, 2, 0, 2, NULL, &a);

@@ -20,6 +20,15 @@
 #include "engine/engine_internal.h"
 #include "util/check.h"
 
+/* Part l of R items cut into L parts in order, sizes differing by at most
+ * one (the larger first): items lo .. hi - 1. Cells in an island, lineages
+ * in a cell. */
+static void split_range(uint32_t R, uint32_t L, uint32_t l, uint32_t *lo, uint32_t *hi) {
+  const uint32_t q = R / L, r = R % L;
+  *lo = l * q + (l < r ? l : r);
+  *hi = *lo + q + (l < r);
+}
+
 void prism_cells_create(engine *e, island *is) {
   const uint32_t cs = (uint32_t)e->p.cell_size;
   uint32_t C = cs > 0 ? is->R / cs : 1;
@@ -29,11 +38,11 @@ void prism_cells_create(engine *e, island *is) {
   is->cell_of = PRISM_MALLOC((size_t)is->R * sizeof *is->cell_of);
   is->reload = PRISM_CALLOC(is->R, 1);
   is->parent = PRISM_MALLOC(2 * (size_t)is->R * sizeof *is->parent);
-  for (uint32_t c = 0, first = 0; c < C; c++) {
+  for (uint32_t c = 0; c < C; c++) {
     cell *ce = &is->cell[c];
-    ce->first = first;
-    ce->R = is->R / C + (c < is->R % C);
-    first += ce->R;
+    uint32_t hi;
+    split_range(is->R, C, c, &ce->first, &hi);
+    ce->R = hi - ce->first;
     for (uint32_t i = 0; i < ce->R; i++) is->cell_of[ce->first + i] = c;
     ce->elite1 = PRISM_MALLOC((size_t)e->n * sizeof *ce->elite1);
     ce->elite2 = PRISM_MALLOC((size_t)e->n * sizeof *ce->elite2);
@@ -154,16 +163,9 @@ static void load_share(engine *e, int t) {
       prism_engine_rep_load(e, &is->rep[i], &is->cfg, e->children + (size_t)i * e->n, is->k);
 }
 
-/* Lineage l of L: replicas lo .. hi - 1. */
-static void lineage_range(uint32_t R, uint32_t L, uint32_t l, uint32_t *lo, uint32_t *hi) {
-  const uint32_t q = R / L, r = R % L;
-  *lo = l * q + (l < r ? l : r);
-  *hi = *lo + q + (l < r);
-}
-
 static uint32_t lineage_head(uint32_t R, uint32_t L, uint32_t l, const int64_t *energy) {
   uint32_t lo, hi;
-  lineage_range(R, L, l, &lo, &hi);
+  split_range(R, L, l, &lo, &hi);
   uint32_t h = lo;
   for (uint32_t i = lo + 1; i < hi; i++)
     if (energy[i] < energy[h]) h = i;
@@ -178,7 +180,7 @@ void prism_lineage_parents(uint32_t R, uint32_t L, const int64_t *energy, uint32
   for (uint32_t l = 0; l < L; l++) {
     const uint32_t next = l + 1 < L ? lineage_head(R, L, l + 1, energy) : head0;
     uint32_t lo, hi;
-    lineage_range(R, L, l, &lo, &hi);
+    split_range(R, L, l, &lo, &hi);
     for (uint32_t i = lo; i < hi; i++) {
       parent[2 * i] = h;
       parent[2 * i + 1] = next;
