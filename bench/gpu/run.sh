@@ -32,6 +32,12 @@
 #           and limit as in ttt)
 # wide      one GPU run each on the wider targets (WIDE_SET, INSTANCE:K:LIMIT;
 #           default flat300_28_0, le450_25c, wap01a, DSJC1000.9, G(2000, 0.5))
+# lsweep    time to target against the lineages per cell (LSWEEP_L, default
+#           "3 5 7 9 12") on LSWEEP_SET (INSTANCE:K:LIMIT; generated graphs
+#           gnpN_sS = bench/gen_graph.py gnp N 0.5 S are made under $OUT),
+#           seeds LSWEEP_SEEDS (default "6 7 8 9 10": not the seeds that
+#           chose the default); prints each run and a median table;
+#           LSWEEP_BACKEND=cpu runs the CPU engine instead (CPU_R replicas)
 # multigpu  prism devices (peer matrix), moves/s on DSJC1000.5 k = 83 with
 #           --gpus 0 vs all (2 and 4 islands of 132), and DSJC500.5 -> 48
 #           with --gpus 0 vs all (seeds as in ttt)
@@ -235,6 +241,44 @@ if has wide; then
     if [ "$rc" = 10 ] && [ -n "$at" ]; then sec=$at; ok=1; else sec=$(awk "BEGIN{printf \"%.1f\", $t1 - $t0}"); ok=0; fi
     say "$(printf '%-14s %4s  %5s  %7s  %7s  %6s' "$g" "$k" "$lim" "$sec" "$ok" "${best:-?}")"
   done
+fi
+if has lsweep; then
+  say "time to target vs lineages per cell (${LSWEEP_BACKEND:-cuda}; GPU: auto replicas and islands; seeds ${LSWEEP_SEEDS:-6 7 8 9 10}; ${GPU_PARAMS:-})"
+  say "instance        k  lineages  seed  seconds  reached  best_k"
+  lsum="$OUT/lsweep.tsv"
+  : >"$lsum"
+  for spec in ${LSWEEP_SET:-gnp500_s11:49:10 DSJC500.5:48:15 gnp1000_s7:85:60 DSJC1000.5:83:60}; do
+    IFS=: read -r g k lim <<<"$spec"
+    gi=$INST
+    case $g in gnp*_s*)
+      [ -f "$INST/$g.col" ] || { nn=${g#gnp}; nn=${nn%%_s*}; ss=${g##*_s}; gi=$OUT
+        [ -f "$OUT/$g.col" ] || python3 bench/gen_graph.py gnp "$nn" 0.5 "$ss" >"$OUT/$g.col"; } ;;
+    esac
+    [ -f "$gi/$g.col" ] || { say "lsweep $g: no instance"; continue; }
+    for L in ${LSWEEP_L:-3 5 7 9 12}; do
+      for seed in ${LSWEEP_SEEDS:-6 7 8 9 10}; do
+        res=$(INST=$gi TTT_LIMIT=$lim TTT_PARAMS="--param lineages=$L ${TTT_PARAMS:-}" ttt_one "${LSWEEP_BACKEND:-cuda}" "$g" "$k" "$seed" "$([ "${LSWEEP_BACKEND:-cuda}" = cuda ] && echo "$GPU_R" || echo "$CPU_R")" "$NPROC")
+        set -- $res
+        say "$(printf '%-14s %4s  %8s  %4s  %7s  %7s  %6s' "$g" "$k" "$L" "$seed" "$1" "$2" "$3")"
+        printf '%s\t%s\t%s\t%s\t%s\n' "$g" "$k" "$L" "$1" "$2" >>"$lsum"
+      done
+    done
+  done
+  say "median seconds (a run that missed counts as its limit, shown with >), runs reached / runs:"
+  python3 - "$lsum" <<'PYEOF' | tee -a "$SUMMARY"
+import sys, collections
+runs = collections.OrderedDict()
+for line in open(sys.argv[1]):
+    g, k, L, sec, ok = line.split()
+    runs.setdefault((g, k), collections.OrderedDict()).setdefault(L, []).append((float(sec), ok == "1"))
+for (g, k), byL in runs.items():
+    cells = []
+    for L, rs in byL.items():
+        rs.sort()
+        med = rs[len(rs) // 2]
+        cells.append("L%s %s%.2f (%d/%d)" % (L, "" if med[1] else ">", med[0], sum(r[1] for r in rs), len(rs)))
+    print("%-14s %4s  %s" % (g, k, "  ".join(cells)))
+PYEOF
 fi
 if has multigpu; then
   ./build/prism devices 2>&1 | tee -a "$SUMMARY"
