@@ -157,6 +157,21 @@ print(f(r'(\d+) batches'), f(r'kernels ([0-9.]+)%'), f(r'kernels ([0-9.]+) ms me
   ls "$OUT"/trace_*.json >/dev/null 2>&1 && say "traces: $(ls "$OUT"/trace_*.json | wc -l) files (chrome://tracing)"
 fi
 
+# the .col file of an instance name: $INST/NAME.col, else a generated
+# G(n, 0.5) made under $OUT for gnpN_sS (bench/gen_graph.py gnp N 0.5 S) and
+# gnp2000 (seed 1)
+inst_file() {
+  local g=$1 n s
+  if [ -f "$INST/$g.col" ]; then echo "$INST/$g.col"; return; fi
+  case $g in
+    gnp2000) n=2000; s=1 ;;
+    gnp*_s*) n=${g#gnp}; n=${n%%_s*}; s=${g##*_s} ;;
+    *) echo "$INST/$g.col"; return ;;
+  esac
+  [ -f "$OUT/$g.col" ] || python3 bench/gen_graph.py gnp "$n" 0.5 "$s" >"$OUT/$g.col"
+  echo "$OUT/$g.col"
+}
+
 # one run: prints "SECONDS FOUND BESTK" (SECONDS to the target, or the limit)
 ttt_one() { # backend graph k seed replicas threads
   local log="$OUT/ttt_$1_$2_$4.log" t0 t1 rc
@@ -228,8 +243,7 @@ if has wide; then
   say "instance        k  limit  seconds  reached  best_k"
   for spec in ${WIDE_SET:-flat300_28_0:28:60 le450_25c:25:60 wap01a:41:600 DSJC1000.9:222:600 gnp2000:148:600}; do
     IFS=: read -r g k lim <<<"$spec"
-    f="$INST/$g.col"
-    if [ "$g" = gnp2000 ]; then f="$OUT/gnp2000.col"; [ -f "$f" ] || python3 bench/gen_graph.py gnp 2000 0.5 1 >"$f"; fi
+    f=$(inst_file "$g")
     [ -f "$f" ] || { say "wide $g: no instance"; continue; }
     log="$OUT/wide_$g.log"
     t0=$(date +%s.%N)
@@ -249,11 +263,7 @@ if has lsweep; then
   : >"$lsum"
   for spec in ${LSWEEP_SET:-gnp500_s11:49:10 DSJC500.5:48:15 gnp1000_s7:85:60 DSJC1000.5:83:60}; do
     IFS=: read -r g k lim <<<"$spec"
-    gi=$INST
-    case $g in gnp*_s*)
-      [ -f "$INST/$g.col" ] || { nn=${g#gnp}; nn=${nn%%_s*}; ss=${g##*_s}; gi=$OUT
-        [ -f "$OUT/$g.col" ] || python3 bench/gen_graph.py gnp "$nn" 0.5 "$ss" >"$OUT/$g.col"; } ;;
-    esac
+    gi=$(dirname "$(inst_file "$g")")
     [ -f "$gi/$g.col" ] || { say "lsweep $g: no instance"; continue; }
     for L in ${LSWEEP_L:-3 5 7 9 12}; do
       for seed in ${LSWEEP_SEEDS:-6 7 8 9 10}; do
