@@ -138,6 +138,26 @@ PRISM_TEST(cells_lineage_parents, "cpu") {
   for (uint32_t i = 0; i < 20; i++) TEST_CHECK_EQ(par[i], 9u);
 }
 
+/* How many lineages a cell gets: an explicit count needs 2 replicas per
+ * lineage, auto (-1) follows the graph's size within [2, R / 2], and cells
+ * of 2 or 3 replicas (the CPU default) keep HEAD's ring. */
+PRISM_TEST(cells_lineage_count, "cpu") {
+  TEST_CHECK_EQ(prism_lineage_count(0, 500, 66), 66u);   /* the ring */
+  TEST_CHECK_EQ(prism_lineage_count(5, 500, 66), 5u);
+  TEST_CHECK_EQ(prism_lineage_count(5, 500, 10), 5u);
+  TEST_CHECK_EQ(prism_lineage_count(5, 500, 9), 9u);     /* too small: ring */
+  TEST_CHECK_EQ(prism_lineage_count(-1, 500, 66), 5u);   /* DSJC500.5 */
+  TEST_CHECK_EQ(prism_lineage_count(-1, 1000, 66), 9u);  /* DSJC1000.5 */
+  TEST_CHECK_EQ(prism_lineage_count(-1, 250, 16), 2u);   /* round(2.27) */
+  TEST_CHECK_EQ(prism_lineage_count(-1, 300, 16), 3u);   /* round(2.73) */
+  TEST_CHECK_EQ(prism_lineage_count(-1, 50, 16), 2u);    /* at least 2 */
+  TEST_CHECK_EQ(prism_lineage_count(-1, 1000, 16), 8u);  /* at most R / 2 */
+  TEST_CHECK_EQ(prism_lineage_count(-1, 2368, 66), 22u);
+  TEST_CHECK_EQ(prism_lineage_count(-1, 1000, 5), 2u);
+  TEST_CHECK_EQ(prism_lineage_count(-1, 1000, 3), 3u);   /* ring */
+  TEST_CHECK_EQ(prism_lineage_count(-1, 1000, 2), 2u);   /* ring */
+}
+
 /* With lineages the run still does not depend on the thread count, it is
  * not the ring's run, and it solves (the verifier passes what it prints). */
 PRISM_TEST(cells_lineages_same_run_any_thread_count, "cpu") {

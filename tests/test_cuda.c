@@ -706,14 +706,20 @@ static void ladder_info(void *ctx, const char *line) {
 }
 
 /* cell_size > 0: islands cut into cells that converge quickly (stall 3,
- * elites every 2 rounds), so cells inject, restart and migrate. */
+ * elites every 2 rounds), so cells inject, restart and migrate;
+ * cell_size < 0: islands of 12 replicas, each cut into -cell_size
+ * lineages. */
 static void solve_both_all(const prism_graph *g, int islands, int pipeline, int ladder,
                            int cell_size, int mode) {
   prism_solve_opts o;
   prism_solve_opts_defaults(&o);
   o.seed = 3;
   o.params.replicas = 8;
-  if (cell_size > 0) {
+  if (cell_size < 0) {
+    o.params.replicas = 12 * islands;
+    o.params.lineages = -cell_size;
+    o.params.stall_generations = 3;
+  } else if (cell_size > 0) {
     o.params.cell_size = cell_size;
     o.params.stall_generations = 3;
     o.params.elite_cycle = 2;
@@ -742,7 +748,7 @@ static void solve_both_all(const prism_graph *g, int islands, int pipeline, int 
   TEST_CHECK(rg.best_k > 0 && rg.best_k <= rg.dsatur_k);
   char msg[256];
   TEST_CHECK_EQ(prism_verify(g, rg.colors, rg.best_k, msg, sizeof msg), 0);
-  printf("    islands %d pipeline %d ladder %d cells of %d mode %d: cpu k %u in %.2f s "
+  printf("    islands %d pipeline %d ladder %d cells of %d (< 0: lineages) mode %d: cpu k %u in %.2f s "
          "(%llu moves); cuda k %u in %.2f s (%llu moves)\n",
          islands, pipeline, ladder, cell_size, mode, rc.best_k, rc.seconds,
          (unsigned long long)rc.moves, rg.best_k,
@@ -797,6 +803,18 @@ PRISM_TEST(cuda_solve_cells, "gpu") {
   prism_graph *g = gnp(250, 0.5, 0, 7);
   solve_both_cells(g, 2, 1, 2);
   solve_both_cells(g, 1, 0, 3);
+  prism_graph_free(g);
+}
+
+/* Cells cut into lineages (cell.c): islands of 12 replicas, 3 and 6
+ * lineages (the GPU's auto islands of 66 get round(n / 110)); the heads
+ * are picked on the host from the batch's energies, so the GPU still makes
+ * the CPU engine's moves. */
+PRISM_TEST(cuda_solve_lineages, "gpu") {
+  NEED_GPU();
+  prism_graph *g = gnp(250, 0.5, 0, 7);
+  solve_both_cells(g, 2, 1, -3);
+  solve_both_cells(g, 1, 0, -6);
   prism_graph_free(g);
 }
 

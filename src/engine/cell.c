@@ -189,17 +189,26 @@ void prism_lineage_parents(uint32_t R, uint32_t L, const int64_t *energy, uint32
   }
 }
 
+uint32_t prism_lineage_count(int lineages, uint32_t n, uint32_t R) {
+  if (lineages > 0) return R >= 2 * (uint32_t)lineages ? (uint32_t)lineages : R;
+  if (lineages == 0 || R < 4) return R;
+  uint32_t L = (n + PRISM_LINEAGE_VERTICES / 2) / PRISM_LINEAGE_VERTICES;
+  if (L < 2) L = 2;
+  if (L > R / 2) L = R / 2;
+  return L;
+}
+
 /* Every replica's GPX parents (island indices), cell by cell, from the
- * energies of the generation's best colorings: `lineages` lineages in a
- * cell of at least twice as many replicas, else HEAD's ring. */
+ * energies of the generation's best colorings, over prism_lineage_count's
+ * lineages. */
 static void cells_parents(engine *e, island *is) {
   int64_t *en = PRISM_MALLOC((size_t)is->R * sizeof *en);
   for (uint32_t i = 0; i < is->R; i++) en[i] = is->rep[i].best_color_energy;
   for (uint32_t c = 0; c < is->C; c++) {
     const cell *ce = &is->cell[c];
     uint32_t *par = is->parent + 2 * (size_t)ce->first;
-    const uint32_t L = (uint32_t)e->p.lineages;
-    prism_lineage_parents(ce->R, L > 0 && ce->R >= 2 * L ? L : ce->R, en + ce->first, par);
+    prism_lineage_parents(ce->R, prism_lineage_count(e->p.lineages, e->n, ce->R),
+                          en + ce->first, par);
     for (uint32_t i = 0; i < 2 * ce->R; i++) par[i] += ce->first;
   }
   free(en);

@@ -36,6 +36,14 @@ void prism_gpx(uint32_t n, uint32_t k, const uint32_t *p1, const uint32_t *p2,
  * the lower index). Indices are 0 .. R - 1; L = R is HEAD's ring (i, i + 1). */
 void prism_lineage_parents(uint32_t R, uint32_t L, const int64_t *energy, uint32_t *parent);
 
+/* The lineages of a cell of R replicas on an n-vertex graph, from the
+ * `lineages` parameter: L > 0 when R >= 2 L; -1 (auto) round(n /
+ * PRISM_LINEAGE_VERTICES), at least 2 and at most R / 2, when R >= 4;
+ * otherwise (and for 0) R, HEAD's ring. 110 fits the GPU's islands of 66
+ * (measured best: 5 on DSJC500.5, 9 on DSJC1000.5; docs/engine.md). */
+#define PRISM_LINEAGE_VERTICES 110u
+uint32_t prism_lineage_count(int lineages, uint32_t n, uint32_t R);
+
 /* Remove one color from a proper (or not) coloring with k+1 colors: the
  * smallest class is dissolved, its vertices move to the color with fewest
  * conflicts (ties by rng). Output colors are < k. */
