@@ -31,7 +31,10 @@
 #           islands, or more of at most 132 replicas each, 1 for R = 1; seeds
 #           and limit as in ttt)
 # wide      one GPU run each on the wider targets (WIDE_SET, INSTANCE:K:LIMIT;
-#           default flat300_28_0, le450_25c, wap01a, DSJC1000.9, G(2000, 0.5))
+#           default flat300_28_0, le450_25c, wap01a, DSJC1000.9, G(2000, 0.5)),
+#           descending to K (WIDE_DESCEND=0: at K only): best k and when
+#           (bench/gpu/results/2026-12-01_h200_long_targets.txt ran these
+#           by hand, one device call each)
 # lsweep    time to target against the lineages per cell (LSWEEP_L, default
 #           "3 5 7 9 12") on LSWEEP_SET (INSTANCE:K:LIMIT; generated graphs
 #           gnpN_sS = bench/gen_graph.py gnp N 0.5 S are made under $OUT),
@@ -238,22 +241,28 @@ if has rcurve; then
 fi
 if has wide; then
   # the issue's wider targets, one run each: INSTANCE:K:LIMIT (gnp2000 is a
-  # G(2000, 0.5) from bench/gen_graph.py, seed 1)
-  say "wider targets (GPU, auto configuration, seed ${WIDE_SEED:-1})"
-  say "instance        k  limit  seconds  reached  best_k"
+  # G(2000, 0.5) from bench/gen_graph.py, seed 1). The search descends from
+  # the start coloring one class at a time down to K (k_schedule 1;
+  # WIDE_DESCEND=0 searches at K only), so best_k and its time say how far
+  # it got; "last steps" are the last five k reached, k@seconds.
+  kdesc=$([ "${WIDE_DESCEND:-1}" = 1 ] && echo "--param k_schedule=1")
+  say "wider targets (GPU, auto configuration, seed ${WIDE_SEED:-1}, ${kdesc:-at K only})"
+  say "instance        k  limit  seconds  reached  best_k  best_at  last steps"
   for spec in ${WIDE_SET:-flat300_28_0:28:60 le450_25c:25:60 wap01a:41:600 DSJC1000.9:222:600 gnp2000:148:600}; do
     IFS=: read -r g k lim <<<"$spec"
     f=$(inst_file "$g")
     [ -f "$f" ] || { say "wide $g: no instance"; continue; }
     log="$OUT/wide_$g.log"
     t0=$(date +%s.%N)
-    ./build/prism color "$f" -k "$k" -s "${WIDE_SEED:-1}" -t "$lim" --backend cuda -j "$NPROC" ${GPU_PARAMS:-} >"$log" 2>&1
+    ./build/prism color "$f" -k "$k" -s "${WIDE_SEED:-1}" -t "$lim" --backend cuda -j "$NPROC" $kdesc ${GPU_PARAMS:-} >"$log" 2>&1
     rc=$?
     t1=$(date +%s.%N)
     best=$(grep -E '^o ' "$log" | tail -1 | cut -d' ' -f2)
+    bat=$(grep -E "^c ${best:-x} colors after" "$log" | head -1 | sed 's/.*after \([0-9.]*\) s/\1/')
+    steps=$(grep -E '^c [0-9]+ colors after' "$log" | tail -5 | awk '{printf "%s%s@%.1f", (NR > 1 ? " " : ""), $2, $5}')
     at=$(grep -E "^c $k colors after" "$log" | head -1 | sed 's/.*after \([0-9.]*\) s/\1/')
     if [ "$rc" = 10 ] && [ -n "$at" ]; then sec=$at; ok=1; else sec=$(awk "BEGIN{printf \"%.1f\", $t1 - $t0}"); ok=0; fi
-    say "$(printf '%-14s %4s  %5s  %7s  %7s  %6s' "$g" "$k" "$lim" "$sec" "$ok" "${best:-?}")"
+    say "$(printf '%-14s %4s  %5s  %7s  %7s  %6s  %7s  %s' "$g" "$k" "$lim" "$sec" "$ok" "${best:-?}" "${bat:--}" "$steps")"
   done
 fi
 if has lsweep; then
