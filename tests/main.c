@@ -65,6 +65,22 @@ const char *prism_test_path(const char *rel) {
   return buf;
 }
 
+unsigned long long prism_test_telemetry_max(const char *path, const char *key) {
+  FILE *f = fopen(path, "r");
+  if (!f) return 0;
+  char line[8192], pat[64];
+  snprintf(pat, sizeof pat, "\"%s\":", key);
+  unsigned long long mx = 0;
+  while (fgets(line, sizeof line, f)) {
+    const char *p = strstr(line, pat);
+    if (!p) continue;
+    unsigned long long x = strtoull(p + strlen(pat), NULL, 10);
+    if (x > mx) mx = x;
+  }
+  fclose(f);
+  return mx;
+}
+
 static int has_label(const test_entry *t, const char *label) {
   size_t n = strlen(label);
   const char *p = t->labels;

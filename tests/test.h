@@ -26,6 +26,10 @@ const char *prism_test_path(const char *rel);
  * below p * 2^32. */
 prism_graph *prism_test_gnp(uint32_t n, double p, uint64_t seed, uint32_t stream);
 
+/* The largest value of "key" over the lines of a JSON Lines telemetry
+ * file (islands' counters are cumulative); 0 when the file is absent. */
+unsigned long long prism_test_telemetry_max(const char *path, const char *key);
+
 /* PRISM_TEST(name, "labels") { body } ; labels: "cpu", "gpu", "slow", ... */
 #define PRISM_TEST(name, labels)                                           \
   static void name(void);                                                  \

@@ -13,24 +13,6 @@
 #include "engine/solve.h"
 #include "test.h"
 
-/* The largest value of "key" over the telemetry lines (islands' counters
- * are cumulative). */
-static unsigned long long telemetry_max(const char *path, const char *key) {
-  FILE *f = fopen(path, "r");
-  if (!f) return 0;
-  char line[8192], pat[64];
-  snprintf(pat, sizeof pat, "\"%s\":", key);
-  unsigned long long mx = 0;
-  while (fgets(line, sizeof line, f)) {
-    const char *p = strstr(line, pat);
-    if (!p) continue;
-    unsigned long long x = strtoull(p + strlen(pat), NULL, 10);
-    if (x > mx) mx = x;
-  }
-  fclose(f);
-  return mx;
-}
-
 static void solve_cells_m(const prism_graph *g, uint32_t target, int threads, int cell_size,
                           int lineages, const char *tel, prism_solve_result *r) {
   prism_solve_opts o;
@@ -77,8 +59,8 @@ PRISM_TEST(cells_same_run_any_thread_count, "cpu") {
   prism_solve_result a, b;
   solve_cells(g, 17, 1, 2, tel, &a); /* far below: never solved, all 60 batches */
   /* the cells converged: both ways out were taken */
-  const unsigned long long restarts = telemetry_max(tel, "restarts");
-  const unsigned long long inj = telemetry_max(tel, "injections");
+  const unsigned long long restarts = prism_test_telemetry_max(tel, "restarts");
+  const unsigned long long inj = prism_test_telemetry_max(tel, "injections");
   printf("    5 pairs per island: %llu restarts, %llu injections in an island, %llu moves\n",
          restarts, inj, (unsigned long long)a.moves);
   TEST_CHECK(restarts > 0);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "color/color.h"
 #include "cuda/cuda_backend.h"
@@ -705,31 +706,55 @@ static void ladder_info(void *ctx, const char *line) {
     *(unsigned long long *)ctx = accepted;
 }
 
+/* The options every whole-solve comparison starts from: seed 3, 8
+ * replicas, 25 batches of 2000 moves, no time limit. */
+static void both_opts(prism_solve_opts *o, int islands, int pipeline, int mode) {
+  prism_solve_opts_defaults(o);
+  o->seed = 3;
+  o->params.replicas = 8;
+  o->params.batch_moves = 2000;
+  o->params.islands = islands;
+  o->params.gpu_pipeline = pipeline;
+  o->params.max_batches = 25;
+  o->params.mode = mode;
+  o->time_limit = 0;
+}
+
+/* One solve on each backend with options o: the CUDA engine makes the CPU
+ * engine's moves and batches and ends with its coloring, which verifies. */
+static void run_both(const prism_graph *g, prism_solve_opts *o, const char *what) {
+  prism_solve_result rc, rg;
+  char err[256];
+  o->backend = PRISM_BACKEND_CPU;
+  TEST_REQUIRE(prism_solve(g, o, &rc, err, sizeof err) == 0);
+  o->backend = PRISM_BACKEND_CUDA;
+  TEST_REQUIRE(prism_solve(g, o, &rg, err, sizeof err) == 0);
+  TEST_CHECK(rg.best_k > 0 && rg.best_k <= rg.dsatur_k);
+  char msg[256];
+  TEST_CHECK_EQ(prism_verify(g, rg.colors, rg.best_k, msg, sizeof msg), 0);
+  printf("    %s: cpu k %u in %.2f s (%llu moves); cuda k %u in %.2f s (%llu moves)\n", what,
+         rc.best_k, rc.seconds, (unsigned long long)rc.moves, rg.best_k, rg.seconds,
+         (unsigned long long)rg.moves);
+  TEST_CHECK_EQ(rg.best_k, rc.best_k);
+  TEST_CHECK_EQ(rg.moves, rc.moves);
+  TEST_CHECK_EQ(rg.batches, rc.batches);
+  TEST_CHECK(memcmp(rg.colors, rc.colors, g->n * sizeof *rg.colors) == 0);
+  free(rc.colors);
+  free(rg.colors);
+}
+
 /* cell_size > 0: islands cut into cells that converge quickly (stall 3,
- * elites every 2 rounds), so cells inject, restart and migrate;
- * cell_size < 0: islands of 12 replicas, each cut into -cell_size
- * lineages. */
+ * elites every 2 rounds), so cells inject, restart and migrate. */
 static void solve_both_all(const prism_graph *g, int islands, int pipeline, int ladder,
                            int cell_size, int mode) {
   prism_solve_opts o;
-  prism_solve_opts_defaults(&o);
-  o.seed = 3;
-  o.params.replicas = 8;
-  if (cell_size < 0) {
-    o.params.replicas = 12 * islands;
-    o.params.lineages = -cell_size;
-    o.params.stall_generations = 3;
-  } else if (cell_size > 0) {
+  both_opts(&o, islands, pipeline, mode);
+  if (cell_size > 0) {
     o.params.cell_size = cell_size;
     o.params.stall_generations = 3;
     o.params.elite_cycle = 2;
     o.params.replicas = 12;
   }
-  o.params.batch_moves = 2000;
-  o.params.islands = islands;
-  o.params.gpu_pipeline = pipeline;
-  o.params.max_batches = 25;
-  o.params.mode = mode;
   unsigned long long accepted = 0;
   if (ladder) {
     o.params.ladder = 1;
@@ -737,28 +762,11 @@ static void solve_both_all(const prism_graph *g, int islands, int pipeline, int 
     o.on_info = ladder_info;
     o.ctx = &accepted;
   }
-  o.time_limit = 0;
-  prism_solve_result rc, rg;
-  char err[256];
-  o.backend = PRISM_BACKEND_CPU;
-  TEST_REQUIRE(prism_solve(g, &o, &rc, err, sizeof err) == 0);
-  if (ladder) TEST_CHECK(accepted > 0); /* labels moved (CPU run) */
-  o.backend = PRISM_BACKEND_CUDA;
-  TEST_REQUIRE(prism_solve(g, &o, &rg, err, sizeof err) == 0);
-  TEST_CHECK(rg.best_k > 0 && rg.best_k <= rg.dsatur_k);
-  char msg[256];
-  TEST_CHECK_EQ(prism_verify(g, rg.colors, rg.best_k, msg, sizeof msg), 0);
-  printf("    islands %d pipeline %d ladder %d cells of %d (< 0: lineages) mode %d: cpu k %u in %.2f s "
-         "(%llu moves); cuda k %u in %.2f s (%llu moves)\n",
-         islands, pipeline, ladder, cell_size, mode, rc.best_k, rc.seconds,
-         (unsigned long long)rc.moves, rg.best_k,
-         rg.seconds, (unsigned long long)rg.moves);
-  TEST_CHECK_EQ(rg.best_k, rc.best_k);
-  TEST_CHECK_EQ(rg.moves, rc.moves);
-  TEST_CHECK_EQ(rg.batches, rc.batches);
-  TEST_CHECK(memcmp(rg.colors, rc.colors, g->n * sizeof *rg.colors) == 0);
-  free(rc.colors);
-  free(rg.colors);
+  char what[128];
+  snprintf(what, sizeof what, "islands %d pipeline %d ladder %d cells of %d mode %d", islands,
+           pipeline, ladder, cell_size, mode);
+  run_both(g, &o, what);
+  if (ladder) TEST_CHECK(accepted > 0); /* labels moved (the runs are the same) */
 }
 
 static void solve_both(const prism_graph *g, int islands, int pipeline, int ladder) {
@@ -810,11 +818,51 @@ PRISM_TEST(cuda_solve_cells, "gpu") {
  * lineages (the GPU's auto islands of 66 get round(n / 110)); the heads
  * are picked on the host from the batch's energies, so the GPU still makes
  * the CPU engine's moves. */
+static void solve_both_lineages(const prism_graph *g, int islands, int pipeline, int lineages) {
+  prism_solve_opts o;
+  both_opts(&o, islands, pipeline, PRISM_MODE_TABUCOL);
+  o.params.replicas = 12 * (uint32_t)islands;
+  o.params.lineages = lineages;
+  o.params.stall_generations = 3;
+  char what[96];
+  snprintf(what, sizeof what, "islands %d of 12, pipeline %d, %d lineages each", islands,
+           pipeline, lineages);
+  run_both(g, &o, what);
+}
+
 PRISM_TEST(cuda_solve_lineages, "gpu") {
   NEED_GPU();
   prism_graph *g = gnp(250, 0.5, 0, 7);
-  solve_both_cells(g, 2, 1, -3);
-  solve_both_cells(g, 1, 0, -6);
+  solve_both_lineages(g, 2, 1, 3);
+  solve_both_lineages(g, 1, 0, 6);
+  prism_graph_free(g);
+}
+
+/* The diverse pool (pool.c, DLMCOL's admission rule) on both backends:
+ * islands that converge every few generations take far pool members in
+ * (HEAD's swap), and the GPU still makes the CPU engine's moves. */
+PRISM_TEST(cuda_solve_pool, "gpu") {
+  NEED_GPU();
+  prism_graph *g = gnp(120, 0.5, 0, 9);
+  prism_solve_opts o;
+  both_opts(&o, 2, 1, PRISM_MODE_TABUCOL);
+  o.params.batch_moves = 1000;
+  o.params.max_batches = 20;
+  o.params.pool_size = 4;
+  o.params.pool_distance = 0.05;
+  o.params.stall_generations = 2;
+  char tel[] = "/tmp/prism_cuda_pool_XXXXXX";
+  int fd = mkstemp(tel);
+  TEST_REQUIRE(fd >= 0);
+  close(fd);
+  o.telemetry_path = tel; /* written by each run in turn: the CUDA run's */
+  run_both(g, &o, "pool of 4 per island, 2 islands of 4");
+  const unsigned long long pool = prism_test_telemetry_max(tel, "pool_size"),
+                           inj = prism_test_telemetry_max(tel, "injections");
+  printf("    pool members at most %llu, injections %llu\n", pool, inj);
+  TEST_CHECK(pool > 1);
+  TEST_CHECK(inj > 0);
+  unlink(tel);
   prism_graph_free(g);
 }
 
