@@ -193,9 +193,9 @@ uint32_t prism_lineage_count(int lineages, uint32_t n, uint32_t R) {
   if (lineages > 0) return R >= 2 * (uint32_t)lineages ? (uint32_t)lineages : R;
   if (lineages == 0 || R < 4) return R;
   uint32_t L = (n + PRISM_LINEAGE_VERTICES / 2) / PRISM_LINEAGE_VERTICES;
-  if (L < 2) L = 2;
-  if (L > R / 2) L = R / 2;
-  return L;
+  const uint32_t most = R / PRISM_LINEAGE_REPLICAS;
+  if (L > most) L = most;
+  return L < 2 ? 2 : L;
 }
 
 /* Every replica's GPX parents (island indices), cell by cell, from the

@@ -38,10 +38,12 @@ void prism_lineage_parents(uint32_t R, uint32_t L, const int64_t *energy, uint32
 
 /* The lineages of a cell of R replicas on an n-vertex graph, from the
  * `lineages` parameter: L > 0 when R >= 2 L; -1 (auto) round(n /
- * PRISM_LINEAGE_VERTICES), at least 2 and at most R / 2, when R >= 4;
- * otherwise (and for 0) R, HEAD's ring. 110 fits the GPU's islands of 66
- * (measured best: 5 on DSJC500.5, 9 on DSJC1000.5; docs/engine.md). */
+ * PRISM_LINEAGE_VERTICES), at most R / PRISM_LINEAGE_REPLICAS and at least
+ * 2, when R >= 4; otherwise (and for 0) R, HEAD's ring. Measured best
+ * (docs/engine.md): 5 lineages on DSJC500.5 and 9 on DSJC1000.5 for the
+ * GPU's islands of 66, 2 for 16 CPU replicas on most graphs. */
 #define PRISM_LINEAGE_VERTICES 110u
+#define PRISM_LINEAGE_REPLICAS 7u
 uint32_t prism_lineage_count(int lineages, uint32_t n, uint32_t R);
 
 /* Remove one color from a proper (or not) coloring with k+1 colors: the
