@@ -121,7 +121,7 @@ PRISM_TEST(cells_lineage_parents, "cpu") {
 }
 
 /* How many lineages a cell gets: an explicit count needs 2 replicas per
- * lineage; auto (-1) follows the graph's size, at most one lineage per 7
+ * lineage; auto (-1) follows the graph's size, at most one lineage per 3
  * replicas and at least 2; cells of 2 or 3 replicas (the CPU default) keep
  * HEAD's ring. */
 PRISM_TEST(cells_lineage_count, "cpu") {
@@ -131,12 +131,16 @@ PRISM_TEST(cells_lineage_count, "cpu") {
   TEST_CHECK_EQ(prism_lineage_count(5, 500, 9), 9u);     /* too small: ring */
   TEST_CHECK_EQ(prism_lineage_count(-1, 500, 66), 5u);   /* DSJC500.5 on the GPU */
   TEST_CHECK_EQ(prism_lineage_count(-1, 1000, 66), 9u);  /* DSJC1000.5: round(9.09) */
-  TEST_CHECK_EQ(prism_lineage_count(-1, 2368, 66), 9u);  /* wap01a: 66 / 7 */
+  TEST_CHECK_EQ(prism_lineage_count(-1, 2368, 66), 22u); /* wap01a: 66 / 3 */
   TEST_CHECK_EQ(prism_lineage_count(-1, 1000, 132), 9u);
-  TEST_CHECK_EQ(prism_lineage_count(-1, 2368, 132), 18u); /* 132 / 7 */
+  TEST_CHECK_EQ(prism_lineage_count(-1, 2368, 132), 22u); /* round(21.5) */
+  TEST_CHECK_EQ(prism_lineage_count(-1, 5000, 66), 22u);  /* 66 / 3 */
   TEST_CHECK_EQ(prism_lineage_count(-1, 50, 66), 2u);    /* at least 2 */
-  TEST_CHECK_EQ(prism_lineage_count(-1, 500, 16), 2u);   /* 16 CPU replicas */
+  TEST_CHECK_EQ(prism_lineage_count(-1, 500, 16), 5u);   /* 16 CPU replicas */
+  TEST_CHECK_EQ(prism_lineage_count(-1, 1000, 16), 5u);  /* 16 / 3 */
   TEST_CHECK_EQ(prism_lineage_count(-1, 300, 28), 3u);   /* round(2.73) */
+  TEST_CHECK_EQ(prism_lineage_count(-1, 1000, 8), 2u);   /* 8 / 3 */
+  TEST_CHECK_EQ(prism_lineage_count(-1, 1000, 9), 3u);
   TEST_CHECK_EQ(prism_lineage_count(-1, 1000, 5), 2u);
   TEST_CHECK_EQ(prism_lineage_count(-1, 1000, 4), 2u);
   TEST_CHECK_EQ(prism_lineage_count(-1, 1000, 3), 3u);   /* ring */

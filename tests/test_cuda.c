@@ -815,7 +815,7 @@ PRISM_TEST(cuda_solve_cells, "gpu") {
 }
 
 /* Cells cut into lineages (cell.c): islands of 12 replicas, 3 and 6
- * lineages (auto gives the GPU's islands of 66 round(n / 110), at most 9); the heads
+ * lineages (auto gives the GPU's islands of 66 round(n / 110), at most 22); the heads
  * are picked on the host from the batch's energies, so the GPU still makes
  * the CPU engine's moves. */
 static void solve_both_lineages(const prism_graph *g, int islands, int pipeline, int lineages) {

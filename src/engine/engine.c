@@ -294,7 +294,7 @@ static void cuda_finish(engine *e) {
 static void report_setup(engine *e, const char *why) {
   const prism_solve_opts *o = e->o;
   const char *backend = e->cuda ? "cuda" : "cpu";
-  const int threads = e->cuda ? 1 : e->threads;
+  const int threads = e->threads; /* host threads: batches (CPU), recombination (both) */
   char line[512];
   int gpus = 0;
   if (e->cuda) {

@@ -41,9 +41,10 @@ void prism_lineage_parents(uint32_t R, uint32_t L, const int64_t *energy, uint32
  * PRISM_LINEAGE_VERTICES), at most R / PRISM_LINEAGE_REPLICAS and at least
  * 2, when R >= 4; otherwise (and for 0) R, HEAD's ring. Measured best
  * (docs/engine.md): 5 lineages on DSJC500.5 and 9 on DSJC1000.5 for the
- * GPU's islands of 66, 2 for 16 CPU replicas on most graphs. */
+ * GPU's islands of 66; 5 for 16 CPU replicas on DSJC500.5 at k = 48 (2 at
+ * the easier k = 49). */
 #define PRISM_LINEAGE_VERTICES 110u
-#define PRISM_LINEAGE_REPLICAS 7u
+#define PRISM_LINEAGE_REPLICAS 3u
 uint32_t prism_lineage_count(int lineages, uint32_t n, uint32_t R);
 
 /* Remove one color from a proper (or not) coloring with k+1 colors: the
