@@ -118,6 +118,7 @@ typedef struct scenario {
   uint32_t pc_mask;   /* replicas (bit i % 32) in PartialCol mode */
   uint32_t pc_base;   /* PartialCol tenure: U[0, pc_base) + pc_alpha |U| + reactive */
   double pc_alpha;
+  int32_t wmax; /* the engine's weight bound (0: PRISM_WMAX) */
 } scenario;
 
 typedef struct pop {
@@ -221,12 +222,14 @@ static void perturb(pop *p, const scenario *s, uint32_t batch) {
     p->rep[i].metro_thr = p->metro + (size_t)(sl + 1) * PRISM_METRO_LEVELS;
   }
   switch (batch % 4) {
-    case 0: /* reservoir: new weights, every replica rebuilt (dirty = 1) */
+    case 0: { /* reservoir: new weights (within the bound), every replica rebuilt (dirty = 1) */
+      const int32_t wmax = s->wmax ? s->wmax : PRISM_WMAX;
       for (uint32_t v = 0; v < n; v++)
         if ((v * 2654435761u + batch) % 11 == 0)
-          p->omega[v] = PRISM_W0 + (int32_t)((v + batch) % (PRISM_WMAX - PRISM_W0 + 1));
+          p->omega[v] = PRISM_W0 + (int32_t)((v + batch) % (uint32_t)(wmax - PRISM_W0 + 1));
       for (uint32_t i = 0; i < R; i++) prism_replica_rebuild(&p->rep[i], &p->cfg);
       break;
+    }
     case 1: { /* recombination: one replica loaded anew (dirty = 2) */
       uint32_t *colors = malloc(n * sizeof *colors);
       uint32_t i = batch % R;
@@ -321,6 +324,8 @@ static int same_replica(const prism_replica *c, const prism_replica *gp, uint32_
 typedef struct match_result {
   uint64_t moves, tunnels, aborts, metro, solved;
   uint32_t batches_run;
+  int g16;                   /* the GPU's G in 16-bit words */
+  unsigned long long incr;   /* batches with the incremental selection */
 } match_result;
 
 /* Runs the scenario on both engines and compares after every batch. */
@@ -335,7 +340,9 @@ static int run_match(const prism_graph *g, const scenario *s, match_result *out)
     snprintf(th, sizeof th, "%d", s->threads_hint);
     setenv("PRISM_CUDA_THREADS", th, 1);
   }
-  prism_cuda_engine *ce = prism_cuda_engine_create(g, s->R, s->kmax, 1, err, sizeof err);
+  prism_cuda_engine *ce = prism_cuda_engine_create_w(g, s->R, s->kmax, 1,
+                                                     s->wmax ? s->wmax : PRISM_WMAX, err,
+                                                     sizeof err);
   if (s->threads_hint && !old_threads) unsetenv("PRISM_CUDA_THREADS");
   if (!ce) printf("    create: %s\n", err);
   TEST_CHECK(ce != NULL);
@@ -407,6 +414,8 @@ static int run_match(const prism_graph *g, const scenario *s, match_result *out)
            (unsigned long long)res.moves,
            (unsigned long long)res.metro, (unsigned long long)res.tunnels,
            (unsigned long long)res.aborts, (unsigned long long)res.solved);
+    res.g16 = st.g16;
+    res.incr = (unsigned long long)st.incr_batches;
     prism_cuda_engine_destroy(ce);
   }
   if (out) *out = res;
@@ -583,7 +592,36 @@ PRISM_TEST(cuda_match_high_degree, "gpu") {
   s.stress = 1;
   s.tun_prob = 0.02;
   s.max_chain = 0; /* no cap */
-  run_match(g, &s, NULL);
+  match_result r;
+  run_match(g, &s, &r);
+  TEST_CHECK_EQ(r.g16, 0); /* stress weights up to 64: 32-bit G */
+  prism_graph_free(g);
+}
+
+/* The same graph when the weights never move (stress_weight 0, no
+ * controller: every weight PRISM_W0): max_degree x 4 fits 16 bits, so G
+ * takes 16-bit words and the incremental selection runs, move for move
+ * with the CPU; a weight above the bound would be refused at upload. */
+PRISM_TEST(cuda_match_high_degree_plain_weights, "gpu") {
+  NEED_GPU();
+  prism_graph *g = gnp(1500, 0.01, 3, 4);
+  TEST_REQUIRE(g->max_degree * PRISM_WMAX > 0xFFFFu);
+  TEST_REQUIRE(g->max_degree * PRISM_W0 <= 0xFFFFu);
+  scenario s = base_scenario();
+  s.R = 4;
+  s.k = dsatur_k(g) - 1;
+  s.kmax = s.k + 1;
+  s.moves = 2000;
+  s.mu = 0.1;
+  s.beta = 0.3;
+  s.belief_mask = 0x3;
+  s.tun_prob = 0.02;
+  s.max_chain = 0;
+  s.wmax = PRISM_W0;
+  match_result r;
+  run_match(g, &s, &r);
+  TEST_CHECK_EQ(r.g16, 1);
+  TEST_CHECK(r.incr > 0);
   prism_graph_free(g);
 }
 

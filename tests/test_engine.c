@@ -433,3 +433,15 @@ PRISM_TEST(engine_params_table_roundtrip, "cpu") {
   prism_params_scale(&p, id, 0.5);
   TEST_CHECK(p.chemical_potential == 50.0);
 }
+
+/* The weight bound the CUDA engine sizes G by: the base weight only when
+ * nothing can move the weights (stress_weight 0 and no controller). */
+PRISM_TEST(engine_weight_bound, "cpu") {
+  TEST_CHECK_EQ(prism_weight_bound(0.0, NULL), PRISM_W0);
+  TEST_CHECK_EQ(prism_weight_bound(0.0, "none"), PRISM_W0);
+  TEST_CHECK_EQ(prism_weight_bound(0.0, ""), PRISM_W0);
+  TEST_CHECK_EQ(prism_weight_bound(0.25, NULL), PRISM_WMAX);
+  TEST_CHECK_EQ(prism_weight_bound(0.0, "fluxnet"), PRISM_WMAX); /* may raise stress_weight */
+  TEST_CHECK_EQ(prism_weight_bound(0.0, "random"), PRISM_WMAX);
+  TEST_CHECK_EQ(prism_weight_bound(0.0, "mbrl"), PRISM_WMAX);
+}

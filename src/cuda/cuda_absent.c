@@ -29,6 +29,13 @@ prism_cuda_engine *prism_cuda_engine_create(const prism_graph *g, uint32_t repli
   return NULL;
 }
 
+prism_cuda_engine *prism_cuda_engine_create_w(const prism_graph *g, uint32_t replicas,
+                                              uint32_t kmax, uint32_t groups, int32_t wmax,
+                                              char *err, unsigned err_len) {
+  snprintf(err, err_len, NO_CUDA);
+  return NULL;
+}
+
 void prism_cuda_engine_set_deadline(prism_cuda_engine *ce, double deadline) {}
 void prism_cuda_engine_set_peer_copy(prism_cuda_engine *ce, int mode) {}
 void prism_cuda_engine_stash(prism_cuda_engine *ce, uint32_t group, uint32_t slot,

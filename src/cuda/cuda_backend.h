@@ -60,6 +60,14 @@ enum {
 prism_cuda_engine *prism_cuda_engine_create(const prism_graph *g, uint32_t replicas,
                                             uint32_t kmax, uint32_t groups, char *err,
                                             unsigned err_len);
+/* The same, for a run whose vertex weights never exceed wmax (in [1,
+ * PRISM_WMAX]; prism_cuda_engine_create takes PRISM_WMAX). G's entries are
+ * at most max_degree x wmax, so a smaller bound gives 16-bit G (and the
+ * incremental selection) to graphs of larger degree; a weight above it is
+ * an error at upload. */
+prism_cuda_engine *prism_cuda_engine_create_w(const prism_graph *g, uint32_t replicas,
+                                              uint32_t kmax, uint32_t groups, int32_t wmax,
+                                              char *err, unsigned err_len);
 void prism_cuda_engine_destroy(prism_cuda_engine *ce);
 
 /* Batches still running when prism_now() passes deadline (or the solve is

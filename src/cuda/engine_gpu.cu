@@ -100,6 +100,7 @@ struct gpu1_engine {
   uint64_t adj_len;
   size_t stride;
   int threads, place_cap, g16;
+  int32_t wmax; /* the largest vertex weight uploads may hold (gpu1_create) */
   int incr_env; /* PRISM_CUDA_INCR: -1 auto (timed, default), 1 always, 0 never */
   /* the selection's timing at k = at_k (auto): batches launched, finished,
    * moves and kernel ms per mode (0 full scan, 1 incremental); the choice
@@ -334,9 +335,14 @@ static void trace_push(gpu1_engine *ce, const trace_rec *r) {
 }
 
 extern "C" gpu1_engine *gpu1_create(const prism_graph *g, uint32_t replicas, uint32_t kmax,
-                                    uint32_t groups, uint32_t together, char *err,
-                                    unsigned err_len) {
+                                    uint32_t groups, uint32_t together, int32_t wmax,
+                                    char *err, unsigned err_len) {
   const uint32_t n = g->n, R = replicas;
+  if (wmax < 1 || wmax > PRISM_WMAX) {
+    snprintf(err, err_len, "the CUDA engine's weight bound %d is outside [1, %d]", wmax,
+             PRISM_WMAX);
+    return NULL;
+  }
   if (R == 0 || n == 0) {
     snprintf(err, err_len, "the CUDA engine needs at least one replica and one vertex");
     return NULL;
@@ -390,8 +396,10 @@ extern "C" gpu1_engine *gpu1_create(const prism_graph *g, uint32_t replicas, uin
   }
   ce->at_k = 0;
   ce->at_choice = -1;
-  ce->g16 = env_int("PRISM_CUDA_G16", 1) != 0 &&
-            (uint64_t)g->max_degree * PRISM_WMAX <= 0xFFFFu;
+  ce->wmax = wmax;
+  /* 16-bit G when no entry (the weights of a vertex's neighbours of one
+   * color) can pass 65535 */
+  ce->g16 = env_int("PRISM_CUDA_G16", 1) != 0 && (uint64_t)g->max_degree * wmax <= 0xFFFFu;
   /* threads: 256, unless the replicas that run at once (every group of
    * this device: they have their own streams) each have an SM of their own
    * or only one block fits an SM anyway: then 512 (a replica goes faster
@@ -593,9 +601,9 @@ static void upload_omega(gpu1_engine *ce, uint32_t group, const int32_t *omega) 
   if (gs->omega_valid && !memcmp(gs->h_omega, omega, (size_t)n * 4)) return;
   if (gs->in_flight) prism_die("CUDA engine: weights of group %u changed in flight", group);
   for (uint32_t v = 0; v < n; v++)
-    if (omega[v] < 1 || omega[v] > PRISM_WMAX)
+    if (omega[v] < 1 || omega[v] > ce->wmax)
       prism_die("CUDA engine: vertex weight omega[%u] = %d outside [1, %d]", v, omega[v],
-                PRISM_WMAX);
+                ce->wmax);
   memcpy(gs->h_omega, omega, (size_t)n * 4);
   CHECK_CUDA(cudaMemcpyAsync(ce->d_omega + (size_t)group * n, gs->h_omega, (size_t)n * 4,
                              cudaMemcpyHostToDevice, gs->up));

@@ -15,9 +15,11 @@ extern "C" {
 typedef struct gpu1_engine gpu1_engine;
 
 /* together: how many of the replicas run at the same time on this device
- * (those of the groups it runs; each group has its own streams). */
+ * (those of the groups it runs; each group has its own streams); wmax: the
+ * largest vertex weight the run uploads (prism_cuda_engine_create_w). */
 gpu1_engine *gpu1_create(const prism_graph *g, uint32_t replicas, uint32_t kmax,
-                         uint32_t groups, uint32_t together, char *err, unsigned err_len);
+                         uint32_t groups, uint32_t together, int32_t wmax, char *err,
+                         unsigned err_len);
 void gpu1_destroy(gpu1_engine *ce);
 void gpu1_set_deadline(gpu1_engine *ce, double deadline);
 void gpu1_run_batch(gpu1_engine *ce, prism_replica *reps, uint32_t replicas,

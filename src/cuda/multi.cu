@@ -117,6 +117,13 @@ static gpu1_engine *on(const prism_cuda_engine *ce, uint32_t group) {
 extern "C" prism_cuda_engine *prism_cuda_engine_create(const prism_graph *g, uint32_t replicas,
                                                        uint32_t kmax, uint32_t groups, char *err,
                                                        unsigned err_len) {
+  return prism_cuda_engine_create_w(g, replicas, kmax, groups, PRISM_WMAX, err, err_len);
+}
+
+extern "C" prism_cuda_engine *prism_cuda_engine_create_w(const prism_graph *g,
+                                                         uint32_t replicas, uint32_t kmax,
+                                                         uint32_t groups, int32_t wmax,
+                                                         char *err, unsigned err_len) {
   int ids[PRISM_CUDA_MAX_DEVICES];
   int nd = device_list(ids);
   if (nd < 1) {
@@ -135,7 +142,7 @@ extern "C" prism_cuda_engine *prism_cuda_engine_create(const prism_graph *g, uin
     const uint32_t mine = groups >= 1 ? (groups - (uint32_t)d + (uint32_t)nd - 1) / (uint32_t)nd : 1;
     const uint32_t together =
         groups >= 1 ? (uint32_t)(((uint64_t)replicas * mine + groups - 1) / groups) : replicas;
-    ce->sub[d] = gpu1_create(g, replicas, kmax, groups, together, err, err_len);
+    ce->sub[d] = gpu1_create(g, replicas, kmax, groups, together, wmax, err, err_len);
     if (!ce->sub[d]) {
       prism_cuda_engine_destroy(ce);
       return NULL;

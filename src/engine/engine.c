@@ -551,7 +551,8 @@ static void engine_backend(engine *e, char *why, size_t why_len) {
   }
   if (I > R) I = R;
   if (want_cuda) {
-    e->cuda = prism_cuda_engine_create(g, R, e->kmax, I, why, why_len);
+    e->cuda = prism_cuda_engine_create_w(
+        g, R, e->kmax, I, prism_weight_bound(e->p.stress_weight, o->controller), why, why_len);
     if (!e->cuda && o->backend == PRISM_BACKEND_CUDA)
       prism_die("--backend cuda: %s", why);
     e->pipelined = e->cuda && e->p.gpu_pipeline && I > 1;

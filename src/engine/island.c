@@ -44,6 +44,12 @@ void prism_island_exchange(engine *e, island *is, prism_telemetry *t) {
 
 /* ------------------------------------------------------------- reservoir */
 
+int32_t prism_weight_bound(double stress_weight, const char *controller) {
+  if (stress_weight > 0) return PRISM_WMAX;
+  if (controller && *controller && strcmp(controller, "none")) return PRISM_WMAX;
+  return PRISM_W0; /* every weight stays PRISM_W0 (prism_island_update_reservoir) */
+}
+
 int prism_island_update_reservoir(engine *e, island *is, prism_telemetry *t) {
   const uint32_t n = e->n;
   double leak = e->p.reservoir_leak_rate, sum = 0, mx = 0;
