@@ -208,7 +208,8 @@ check:
 # lagging queues (dev/cuda/emu/cuda_emu.h); both are read at run time.
 EMU_SAN ?= 0
 EMU_TESTS ?= cuda_small cuda_match_placements cuda_pipeline_groups cuda_solved_colorings_verify \
-             cuda_create_rejects_oversized cuda_match_large_dense cuda_migration_peer_and_staged
+             cuda_create_rejects_oversized cuda_match_large_dense cuda_migration_peer_and_staged \
+             cuda_match_high_degree_plain_weights
 emu-test:
 	@if command -v g++ >/dev/null; then \
 	  b=build-emu$(if $(filter 1,$(EMU_SAN)),-san); \
