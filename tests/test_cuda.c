@@ -575,12 +575,12 @@ PRISM_TEST(cuda_match_dimacs, "gpu") {
   prism_graph_free(g);
 }
 
-/* max_degree > 1024: G entries outgrow 16 bits, neighbour loops span many
- * strides of the block. */
-PRISM_TEST(cuda_match_high_degree, "gpu") {
-  NEED_GPU();
+/* max_degree > 1024 (three hubs): neighbour loops span many strides of the
+ * block, and G entries outgrow 16 bits unless every weight stays PRISM_W0. */
+static void match_high_degree(int stress, int32_t wmax, match_result *r) {
+  memset(r, 0, sizeof *r);
   prism_graph *g = gnp(1500, 0.01, 3, 4);
-  TEST_REQUIRE(g->max_degree > 1024);
+  TEST_CHECK(g->max_degree * PRISM_WMAX > 0xFFFFu && g->max_degree * PRISM_W0 <= 0xFFFFu);
   scenario s = base_scenario();
   s.R = 4;
   s.k = dsatur_k(g) - 1;
@@ -589,40 +589,31 @@ PRISM_TEST(cuda_match_high_degree, "gpu") {
   s.mu = 0.1;
   s.beta = 0.3;
   s.belief_mask = 0x3;
-  s.stress = 1;
+  s.stress = stress;
   s.tun_prob = 0.02;
   s.max_chain = 0; /* no cap */
-  match_result r;
-  run_match(g, &s, &r);
-  TEST_CHECK_EQ(r.g16, 0); /* stress weights up to 64: 32-bit G */
+  s.wmax = wmax;
+  run_match(g, &s, r);
   prism_graph_free(g);
 }
 
-/* The same graph when the weights never move (stress_weight 0, no
- * controller: every weight PRISM_W0): max_degree x 4 fits 16 bits, so G
- * takes 16-bit words and the incremental selection runs, move for move
- * with the CPU; a weight above the bound would be refused at upload. */
+/* Stress weights, up to the bound PRISM_WMAX: 32-bit G. */
+PRISM_TEST(cuda_match_high_degree, "gpu") {
+  NEED_GPU();
+  match_result r;
+  match_high_degree(1, 0, &r);
+  TEST_CHECK_EQ(r.g16, 0);
+}
+
+/* Weights that never move (stress_weight 0, no controller: the bound is
+ * PRISM_W0, engine.c): 16-bit G and the incremental selection, move for
+ * move with the CPU; a weight above the bound would be refused at upload. */
 PRISM_TEST(cuda_match_high_degree_plain_weights, "gpu") {
   NEED_GPU();
-  prism_graph *g = gnp(1500, 0.01, 3, 4);
-  TEST_REQUIRE(g->max_degree * PRISM_WMAX > 0xFFFFu);
-  TEST_REQUIRE(g->max_degree * PRISM_W0 <= 0xFFFFu);
-  scenario s = base_scenario();
-  s.R = 4;
-  s.k = dsatur_k(g) - 1;
-  s.kmax = s.k + 1;
-  s.moves = 2000;
-  s.mu = 0.1;
-  s.beta = 0.3;
-  s.belief_mask = 0x3;
-  s.tun_prob = 0.02;
-  s.max_chain = 0;
-  s.wmax = PRISM_W0;
   match_result r;
-  run_match(g, &s, &r);
+  match_high_degree(0, PRISM_W0, &r);
   TEST_CHECK_EQ(r.g16, 1);
   TEST_CHECK(r.incr > 0);
-  prism_graph_free(g);
 }
 
 /* Every placement (tables in shared or global memory, 16/32-bit G, block

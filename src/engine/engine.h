@@ -44,12 +44,13 @@ void prism_lineage_parents(uint32_t R, uint32_t L, const int64_t *energy, uint32
  * GPU's islands of 66; 5 for 16 CPU replicas on DSJC500.5 at k = 48 (2 at
  * the easier k = 49). */
 #define PRISM_LINEAGE_VERTICES 110u
+#define PRISM_LINEAGE_REPLICAS 3u
+uint32_t prism_lineage_count(int lineages, uint32_t n, uint32_t R);
+
 /* The largest vertex weight a run can reach: PRISM_W0 when the weights
  * never move (stress_weight 0 and no controller, which may raise it),
  * PRISM_WMAX otherwise. The CUDA engine sizes G by it. */
 int32_t prism_weight_bound(double stress_weight, const char *controller);
-#define PRISM_LINEAGE_REPLICAS 3u
-uint32_t prism_lineage_count(int lineages, uint32_t n, uint32_t R);
 
 /* Remove one color from a proper (or not) coloring with k+1 colors: the
  * smallest class is dissolved, its vertices move to the color with fewest
