@@ -439,7 +439,6 @@ PRISM_TEST(engine_params_table_roundtrip, "cpu") {
 PRISM_TEST(engine_weight_bound, "cpu") {
   TEST_CHECK_EQ(prism_weight_bound(0.0, NULL), PRISM_W0);
   TEST_CHECK_EQ(prism_weight_bound(0.0, "none"), PRISM_W0);
-  TEST_CHECK_EQ(prism_weight_bound(0.0, ""), PRISM_W0);
   TEST_CHECK_EQ(prism_weight_bound(0.25, NULL), PRISM_WMAX);
   TEST_CHECK_EQ(prism_weight_bound(0.0, "fluxnet"), PRISM_WMAX); /* may raise stress_weight */
   TEST_CHECK_EQ(prism_weight_bound(0.0, "random"), PRISM_WMAX);

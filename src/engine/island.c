@@ -46,7 +46,7 @@ void prism_island_exchange(engine *e, island *is, prism_telemetry *t) {
 
 int32_t prism_weight_bound(double stress_weight, const char *controller) {
   if (stress_weight > 0) return PRISM_WMAX;
-  if (controller && *controller && strcmp(controller, "none")) return PRISM_WMAX;
+  if (controller && strcmp(controller, "none")) return PRISM_WMAX; /* as engine.c starts one */
   return PRISM_W0; /* every weight stays PRISM_W0 (prism_island_update_reservoir) */
 }
 
