@@ -35,6 +35,11 @@
 #           descending to K (WIDE_DESCEND=0: at K only): best k and when
 #           (bench/gpu/results/2026-12-01_h200_long_targets.txt ran these
 #           by hand, one device call each)
+# records   the record attempts (RECORD_SET, INSTANCE:K:LIMIT; default
+#           DSJC500.5:47 and DSJC1000.5:82, 555 s each) at K, with a
+#           checkpoint under $OUT; RECORD_RESUME=DIR continues from the
+#           checkpoints of an earlier call; prints the fewest conflicting
+#           edges at K and when
 # lsweep    time to target against the lineages per cell (LSWEEP_L, default
 #           "3 5 7 9 12") on LSWEEP_SET (INSTANCE:K:LIMIT; generated graphs
 #           gnpN_sS = bench/gen_graph.py gnp N 0.5 S are made under $OUT),
@@ -263,6 +268,35 @@ if has wide; then
     at=$(grep -E "^c $k colors after" "$log" | head -1 | sed 's/.*after \([0-9.]*\) s/\1/')
     if [ "$rc" = 10 ] && [ -n "$at" ]; then sec=$at; ok=1; else sec=$(awk "BEGIN{printf \"%.1f\", $t1 - $t0}"); ok=0; fi
     say "$(printf '%-14s %4s  %5s  %7s  %7s  %6s  %7s  %s' "$g" "$k" "$lim" "$sec" "$ok" "${best:-?}" "${bat:--}" "$steps")"
+  done
+fi
+if has records; then
+  # the record attempts: INSTANCE:K:LIMIT at K from random colorings (the
+  # defaults), status lines in the log, a checkpoint every 60 s and at the
+  # end ($OUT/record_G_K.ckpt). RECORD_RESUME=DIR continues from
+  # DIR/record_G_K.ckpt (a device call is at most 10 minutes: two calls make
+  # a 20-minute attempt). Prints the fewest conflicting edges any status
+  # line showed at K, and when.
+  say "record attempts (GPU, auto configuration, seed ${RECORD_SEED:-1}${RECORD_RESUME:+, resumed from $RECORD_RESUME})"
+  say "instance        k  limit  seconds  reached  least_conflicts  at_s"
+  for spec in ${RECORD_SET:-DSJC500.5:47:555 DSJC1000.5:82:555}; do
+    IFS=: read -r g k lim <<<"$spec"
+    f=$(inst_file "$g")
+    [ -f "$f" ] || { say "records $g: no instance"; continue; }
+    log="$OUT/record_${g}_$k.log"
+    res=()
+    [ -n "${RECORD_RESUME:-}" ] && res=(--resume "$RECORD_RESUME/record_${g}_$k.ckpt")
+    t0=$(date +%s.%N)
+    ./build/prism color "$f" -k "$k" -s "${RECORD_SEED:-1}" -t "$lim" --backend cuda -j "$NPROC" --status \
+      --checkpoint "$OUT/record_${g}_$k.ckpt" "${res[@]}" ${GPU_PARAMS:-} >"$log" 2>&1
+    rc=$?
+    t1=$(date +%s.%N)
+    at=$(grep -E "^c $k colors after" "$log" | head -1 | sed 's/.*after \([0-9.]*\) s/\1/')
+    if [ "$rc" = 10 ] && [ -n "$at" ]; then sec=$at; ok=1; else sec=$(awk "BEGIN{printf \"%.1f\", $t1 - $t0}"); ok=0; fi
+    least=$(grep -E "^c +[0-9]+\.[0-9]+ +[0-9]+ +$k " "$log" |
+      awk '{ if (min == "" || $6 < min) { min = $6; at = $2 } } END { print (min == "" ? "- -" : min " " at) }')
+    set -- $least
+    say "$(printf '%-14s %4s  %5s  %7s  %7s  %15s  %s' "$g" "$k" "$lim" "$sec" "$ok" "$1" "$2")"
   done
 fi
 if has lsweep; then
