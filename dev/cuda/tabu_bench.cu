@@ -10,6 +10,8 @@
  *      that the conflict count is in its steady range;
  *   3. times the CPU engine on the same population (16 threads, or -j) as
  *      the baseline, and one replica on one core.
+ * Every weight is PRISM_W0, so the engine is created with that bound, as
+ * engine.c creates it without stress weights or a controller.
  *
  * Build (after `make CUDA_ARCH=sm_90`, which gives build/libprism.a):
  *   nvcc -O3 -arch=sm_90 -Isrc -std=c++17 dev/cuda/tabu_bench.cu build/libprism.a \
@@ -205,7 +207,7 @@ static int check_variant(const prism_graph *g, const variant *v, uint32_t k, uin
   pop_init(&d, g, R, k, moves, 7);
   c.cfg.tun_thr = d.cfg.tun_thr = (uint32_t)(0.01 * 4294967296.0); /* more Kempe chains */
   char err[512];
-  prism_cuda_engine *ce = prism_cuda_engine_create(g, R, k, 1, err, sizeof err);
+  prism_cuda_engine *ce = prism_cuda_engine_create_w(g, R, k, 1, PRISM_W0, err, sizeof err);
   if (!ce) {
     printf("  check %s:%d:%d: create failed: %s\n", v->smem, v->threads, v->g16, err);
     return 0;
@@ -237,7 +239,7 @@ static void time_variant(const prism_graph *g, const variant *v, uint32_t k, uin
   pop d;
   pop_init(&d, g, R, k, moves, 11);
   char err[512];
-  prism_cuda_engine *ce = prism_cuda_engine_create(g, R, k, 1, err, sizeof err);
+  prism_cuda_engine *ce = prism_cuda_engine_create_w(g, R, k, 1, PRISM_W0, err, sizeof err);
   if (!ce) {
     printf("  %s:%d:%d: create failed: %s\n", v->smem, v->threads, v->g16, err);
     pop_free(&d);
