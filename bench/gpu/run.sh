@@ -180,6 +180,17 @@ inst_file() {
   echo "$OUT/$g.col"
 }
 
+# when LOG first printed a K-coloring (seconds; empty if never)
+k_at() { # log k
+  grep -E "^c $2 colors after" "$1" | head -1 | sed 's/.*after \([0-9.]*\) s/\1/'
+}
+
+# "SECONDS REACHED": the time to K if the run found it (exit 10), else its
+# wall time with DIGITS decimals
+ttt_result() { # rc at t0 t1 digits
+  if [ "$1" = 10 ] && [ -n "$2" ]; then echo "$2 1"; else awk "BEGIN{printf \"%.$5f 0\", $4 - $3}"; fi
+}
+
 # one run: prints "SECONDS FOUND BESTK" (SECONDS to the target, or the limit)
 ttt_one() { # backend graph k seed replicas threads
   local log="$OUT/ttt_$1_$2_$4.log" t0 t1 rc
@@ -190,9 +201,7 @@ ttt_one() { # backend graph k seed replicas threads
   t1=$(date +%s.%N)
   local best
   best=$(grep -E '^o ' "$log" | tail -1 | cut -d' ' -f2)
-  local at
-  at=$(grep -E "^c $3 colors after" "$log" | head -1 | sed 's/.*after \([0-9.]*\) s/\1/')
-  if [ "$rc" = 10 ] && [ -n "$at" ]; then echo "$at 1 $best"; else echo "$(awk "BEGIN{printf \"%.2f\", $t1 - $t0}") 0 ${best:-?}"; fi
+  echo "$(ttt_result "$rc" "$(k_at "$log" "$3")" "$t0" "$t1" 2) ${best:-?}"
 }
 
 if has ttt; then
@@ -263,10 +272,9 @@ if has wide; then
     rc=$?
     t1=$(date +%s.%N)
     best=$(grep -E '^o ' "$log" | tail -1 | cut -d' ' -f2)
-    bat=$(grep -E "^c ${best:-x} colors after" "$log" | head -1 | sed 's/.*after \([0-9.]*\) s/\1/')
+    bat=$(k_at "$log" "${best:-x}")
     steps=$(grep -E '^c [0-9]+ colors after' "$log" | tail -5 | awk '{printf "%s%s@%.1f", (NR > 1 ? " " : ""), $2, $5}')
-    at=$(grep -E "^c $k colors after" "$log" | head -1 | sed 's/.*after \([0-9.]*\) s/\1/')
-    if [ "$rc" = 10 ] && [ -n "$at" ]; then sec=$at; ok=1; else sec=$(awk "BEGIN{printf \"%.1f\", $t1 - $t0}"); ok=0; fi
+    read -r sec ok <<<"$(ttt_result "$rc" "$(k_at "$log" "$k")" "$t0" "$t1" 1)"
     say "$(printf '%-14s %4s  %5s  %7s  %7s  %6s  %7s  %s' "$g" "$k" "$lim" "$sec" "$ok" "${best:-?}" "${bat:--}" "$steps")"
   done
 fi
@@ -291,8 +299,7 @@ if has records; then
       --checkpoint "$OUT/record_${g}_$k.ckpt" "${res[@]}" ${GPU_PARAMS:-} >"$log" 2>&1
     rc=$?
     t1=$(date +%s.%N)
-    at=$(grep -E "^c $k colors after" "$log" | head -1 | sed 's/.*after \([0-9.]*\) s/\1/')
-    if [ "$rc" = 10 ] && [ -n "$at" ]; then sec=$at; ok=1; else sec=$(awk "BEGIN{printf \"%.1f\", $t1 - $t0}"); ok=0; fi
+    read -r sec ok <<<"$(ttt_result "$rc" "$(k_at "$log" "$k")" "$t0" "$t1" 1)"
     least=$(grep -E "^c +[0-9]+\.[0-9]+ +[0-9]+ +$k " "$log" |
       awk '{ if (min == "" || $6 < min) { min = $6; at = $2 } } END { print (min == "" ? "- -" : min " " at) }')
     set -- $least
