@@ -607,7 +607,7 @@ static void engine_setup(engine *e, const char *why) {
              e->pipelined ? ", pipelined on the GPU" : "");
     info(e, line);
   }
-  if (o->controller && strcmp(o->controller, "none")) {
+  if (prism_controller_wanted(o->controller)) {
     char err[256];
     prism_control_ctx cc = {n, g->m, res->dsatur_k, res->lower_bound, o->seed,
                             prism_engine_degree_cv(g)};

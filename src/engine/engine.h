@@ -51,6 +51,9 @@ uint32_t prism_lineage_count(int lineages, uint32_t n, uint32_t R);
  * never move (stress_weight 0 and no controller, which may raise it),
  * PRISM_WMAX otherwise. The CUDA engine sizes G by it. */
 int32_t prism_weight_bound(double stress_weight, const char *controller);
+/* Whether the engine starts a controller for this --controller name (any
+ * name but "none"). */
+int prism_controller_wanted(const char *controller);
 
 /* Remove one color from a proper (or not) coloring with k+1 colors: the
  * smallest class is dissolved, its vertices move to the color with fewest

@@ -44,9 +44,12 @@ void prism_island_exchange(engine *e, island *is, prism_telemetry *t) {
 
 /* ------------------------------------------------------------- reservoir */
 
+int prism_controller_wanted(const char *controller) {
+  return controller && strcmp(controller, "none") != 0;
+}
+
 int32_t prism_weight_bound(double stress_weight, const char *controller) {
-  if (stress_weight > 0) return PRISM_WMAX;
-  if (controller && strcmp(controller, "none")) return PRISM_WMAX; /* as engine.c starts one */
+  if (stress_weight > 0 || prism_controller_wanted(controller)) return PRISM_WMAX;
   return PRISM_W0; /* every weight stays PRISM_W0 (prism_island_update_reservoir) */
 }
 
